@@ -1,0 +1,35 @@
+# perfdoc — `make docx` builds the submission, `make test` runs the tests.
+# Both create .venv on first use (Python >= 3.11) and reinstall when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DIR    ?= .
+
+.PHONY: docx check test pictures clean
+
+docx: $(STAMP)
+	$(BIN)/perfdoc build $(DIR)
+
+check: $(STAMP)
+	$(BIN)/perfdoc check $(DIR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# The README's picture of the form's first page (needs LibreOffice and pdftoppm).
+pictures: docx
+	soffice --headless --convert-to pdf --outdir build build/form.docx >/dev/null
+	pdftoppm -f 1 -l 1 -r 70 -png -singlefile build/form.pdf docs/form-page1
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "perfdoc 需要 Python 3.11 或更高版本（当前：$$($(PYTHON) --version)）"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,64 @@
+"""check -> render -> write: the outputs appear only whole, or not at all."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ooxml
+from .check import check_project
+from .diagnostics import Diagnostics
+from .form import build_form
+
+BUILD_DIR = "build"
+
+
+@dataclass
+class BuildResult:
+    diagnostics: Diagnostics
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.errors
+
+
+def build(root: Path, out_dir: Path | None = None) -> BuildResult:
+    """Check the project and, when it is clean, write build/form.docx."""
+    report, diags = check_project(root)
+    result = BuildResult(diags)
+    if report is None or diags.errors:
+        return result
+    documents = {"form.docx": build_form(report, diags)}
+    if diags.errors:  # problems only rendering finds, e.g. an unreadable image
+        return result
+    payloads = {name: docx_bytes(doc) for name, doc in documents.items()}
+    out_dir = out_dir or root / BUILD_DIR
+    result.outputs = write_all(out_dir, payloads)
+    return result
+
+
+def docx_bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return ooxml.normalize_zip(buffer.getvalue())
+
+
+def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[Path]:
+    """Each file goes to a temporary name first and is renamed into place whole."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in payloads.items():
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, out_dir / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(out_dir / name)
+    return written

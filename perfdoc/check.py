@@ -1,0 +1,65 @@
+"""Rules over the whole report: the problems no single file shows on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import markdown
+from .diagnostics import Diagnostics
+from .load import load_project
+from .model import Report
+
+
+def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
+    """Load and check; the report is None when it is too broken to build."""
+    diags = Diagnostics()
+    report = load_project(root, diags)
+    if report is not None:
+        check_report(report, diags)
+    return report, diags
+
+
+def check_report(report: Report, diags: Diagnostics) -> None:
+    _scores(report, diags)
+    _total(report, diags)
+    _deductions(report, diags)
+    for section in report.sections.values():
+        markdown.lint(section, report.root, diags)
+
+
+def _scores(report: Report, diags: Diagnostics) -> None:
+    for ind in report.indicators:
+        if ind.score > ind.weight:
+            diags.error("PD309", ind.path, f"得分 {ind.score} 大于分值 {ind.weight}",
+                        line=ind.line, field="得分")
+
+
+def _total(report: Report, diags: Diagnostics) -> None:
+    if not report.indicators_complete or not report.indicators:
+        return  # a sum over rows that did not parse would only add noise
+    total = report.total_weight
+    if total != report.layout.total:
+        groups = {}
+        for ind in report.indicators:
+            groups[ind.levels[0]] = groups.get(ind.levels[0], 0) + ind.weight
+        detail = "，".join(f"{name} {w}" for name, w in groups.items())
+        diags.error("PD310", "indicators", f"分值合计为 {total}，应为 {report.layout.total}"
+                    f"（{detail}）", field="分值")
+
+
+def _deductions(report: Report, diags: Diagnostics) -> None:
+    deducted = [i for i in report.indicators if i.deducted]
+    for ind in deducted:
+        if not ind.note:
+            diags.error("PD312", ind.path, f"“{ind.levels[-1]}”扣了 {ind.weight - ind.score} 分，"
+                        "须在说明中写明扣分原因", line=ind.line, field="说明")
+    if not deducted:
+        return
+    names = "、".join(f"“{i.levels[-1]}”" for i in deducted[:5])
+    if len(deducted) > 5:
+        names += f"等 {len(deducted)} 项"
+    for key in ("problems", "suggestions"):
+        section = report.sections.get(key)
+        if section is not None and section.is_none:
+            diags.error("PD313", section.path, f"{names}有扣分，“{section.title}”"
+                        "不能为“无”：请写明发现的问题和整改建议", line=section.body_line)

@@ -1,0 +1,120 @@
+"""Every problem perfdoc reports, in one format.
+
+A diagnostic is data (code, location, message), in the manner of frictionless'
+errors: the stages collect them, the CLI prints them all at once. Messages are
+Chinese, for the people who write reports; codes are stable and documented in
+the README (a test keeps that table and ``CODES`` in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> short Chinese description (the README's table of codes).
+CODES: dict[str, str] = {
+    # project
+    "PD001": "项目目录不存在或不是目录",
+    "PD002": "项目缺少 content/ 或 indicators/ 目录",
+    "PD003": "版式文件无法读取",
+    # report facts (content/report.md)
+    "PD101": "缺少报告信息文件 content/report.md",
+    "PD102": "报告信息缺少必填项或取值无效",
+    # sections (content/*.md)
+    "PD201": "文件编码不是 UTF-8",
+    "PD202": "frontmatter 的 YAML 语法错误",
+    "PD203": "frontmatter 缺少必填字段或字段类型错误",
+    "PD204": "未知的 section 取值",
+    "PD205": "同一部分出现在多个文件中",
+    "PD206": "版式要求的部分缺失",
+    "PD207": "正文为空（没有内容请明确写“无”）",
+    "PD208": "图片不存在、无法读取或位于项目目录之外",
+    "PD209": "无法排版的 Markdown 内容（如 HTML），已按原文输出",
+    # indicators (indicators/*.csv)
+    "PD301": "indicators/ 中没有 CSV 文件",
+    "PD302": "CSV 文件编码不是 UTF-8（GB18030/GBK 按原样读取并警告）",
+    "PD303": "CSV 文件为空或只有表头",
+    "PD304": "缺少必需的列",
+    "PD305": "未知的列",
+    "PD306": "行的单元格数与表头不一致",
+    "PD307": "指标名称为空",
+    "PD308": "分值或得分不是非负数字",
+    "PD309": "得分大于分值",
+    "PD310": "分值合计与版式规定的总分不符",
+    "PD311": "同一指标重复出现",
+    "PD312": "扣分指标缺少说明",
+    "PD313": "有扣分但“存在问题”或“有关建议”写的是“无”",
+    "PD314": "各文件的指标层级数不一致",
+    "PD315": "CSV 格式错误（如引号不配对、含有 NUL 字符）",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    path: str  # project-relative, with forward slashes
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code}")
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.field or "", self.code)
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f":{self.field}"
+        return f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """Collects every problem of one run; nothing stops at the first."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        # check and render may both meet the same problem: report it once.
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
+            self.items.append(diagnostic)
+
+    def error(self, code: str, path: str, message: str, line: int | None = None,
+              field: str | None = None) -> None:
+        self.add(Diagnostic(code, Severity.ERROR, path, message, line, field))
+
+    def warning(self, code: str, path: str, message: str, line: int | None = None,
+                field: str | None = None) -> None:
+        self.add(Diagnostic(code, Severity.WARNING, path, message, line, field))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        # Stable: equal locations keep the order the stages found them in.
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        if not e and not w:
+            return "检查通过：没有发现问题。"
+        return f"发现 {e} 个错误，{w} 个警告。"

@@ -1,0 +1,110 @@
+"""A new Word document set up for Chinese official text: page, fonts and styles.
+
+Every paragraph perfdoc writes has a role (body, heading1, cell, ...); a role is
+a Word style plus the fonts its runs carry. Runs carry the fonts too, so text
+pasted into another document keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from . import ooxml
+from .layout import Layout
+
+
+@dataclass(frozen=True)
+class Role:
+    style_id: str
+    east_asia: str
+    latin: str
+    size_pt: float
+    bold: bool = False
+    indent_chars: int = 0  # first-line indent
+
+
+@dataclass
+class Sheet:
+    """The roles of one document, and its type area."""
+
+    roles: dict[str, Role]
+    text_width: int  # twips
+    base_pt: float
+
+    def __getitem__(self, name: str) -> Role:
+        return self.roles[name]
+
+
+CODE_FONT = "Courier New"
+
+# GB/T 9704 heading levels: 一、黑体  （一）楷体  1. 仿宋加粗  （1）仿宋
+_HEADINGS = (("heiti", False), ("kaiti", False), ("body", True), ("body", False))
+
+
+def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
+    """A blank A4 document with the layout's margins, fonts and footers, and its roles."""
+    doc = docx.Document()
+    page, fonts = layout.page, layout.fonts
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+    section.top_margin, section.bottom_margin = Mm(page.top_mm), Mm(page.bottom_mm)
+    section.left_margin, section.right_margin = Mm(page.left_mm), Mm(page.right_mm)
+    section.footer_distance = Mm(page.footer_mm)
+    section.header_distance = Mm(15)
+
+    ooxml.set_doc_defaults(doc.styles.element, fonts.latin, fonts.body, base_pt)
+    font_of = {"body": fonts.body, "heiti": fonts.heiti, "kaiti": fonts.kaiti,
+               "title": fonts.title}
+    roles: dict[str, Role] = {}
+
+    def paragraph_style(role: str, style, east_asia: str, size_pt: float, *,
+                        bold: bool = False, indent: int = 0, align=None,
+                        latin: str = fonts.latin) -> None:
+        rPr = style.element.get_or_add_rPr()
+        for child in list(rPr):  # drop the template's theme fonts, colours and italics
+            rPr.remove(child)
+        ooxml.set_fonts(rPr, latin, east_asia)
+        style.font.size = Pt(size_pt)
+        style.font.bold = bold
+        fmt = style.paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        if line_pt:
+            pPr = style.element.get_or_add_pPr()
+            ooxml.exact_line_spacing(pPr, line_pt)
+            ooxml.snap_to_grid_off(pPr)
+        else:
+            fmt.line_spacing = 1.0
+        # Explicit even when 0: custom styles are based on Normal, which indents.
+        ooxml.first_line_chars(style.element.get_or_add_pPr(), indent, size_pt)
+        if align is not None:
+            fmt.alignment = align
+        roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold, indent)
+
+    def custom(name: str):
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles["Normal"]
+        return style
+
+    styles = doc.styles
+    paragraph_style("body", styles["Normal"], fonts.body, base_pt, indent=2,
+                    align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    for level, (font, bold) in enumerate(_HEADINGS, start=1):
+        paragraph_style(f"heading{level}", styles[f"Heading {level}"], font_of[font],
+                        base_pt, bold=bold, indent=2)
+    paragraph_style("title", custom("PD Title"), fonts.title, layout.form.title_pt,
+                    align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style("unit", custom("PD Unit"), fonts.body, layout.form.unit_pt)
+    paragraph_style("cell", custom("PD Cell"), fonts.body, base_pt)
+    paragraph_style("cell_head", custom("PD Cell Head"), fonts.heiti, base_pt,
+                    align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style("code", custom("PD Code"), fonts.body, base_pt, latin=CODE_FONT)
+
+    ooxml.page_number_footers(section, doc.settings, fonts.page_number, 14,
+                              ooxml.twips(14 * 25.4 / 72))
+    width = ooxml.twips(page.text_width_mm)
+    return doc, Sheet(roles, width, base_pt)

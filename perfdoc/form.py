@@ -1,0 +1,50 @@
+"""The 自评表: title, 填报单位, the section table, then the indicator table."""
+
+from __future__ import annotations
+
+from docx.shared import Pt
+from docx.table import Table, _Cell
+
+from . import ooxml
+from .diagnostics import Diagnostics
+from .document import new_document
+from .model import Report
+from .render import DocxRenderer
+from .tables import write_indicator_table
+
+
+def build_form(report: Report, diags: Diagnostics):
+    """The form as a python-docx Document; render problems go to `diags`."""
+    layout = report.layout
+    form = layout.form
+    doc, sheet = new_document(layout, base_pt=form.text_pt)
+    body = doc._body
+
+    for role, text, space_after in (("title", report.form_title, form.unit_pt),
+                                    ("unit", form.unit_label + report.facts.unit, 6)):
+        style = sheet[role]
+        p = body.add_paragraph()
+        p._p.get_or_add_pPr().get_or_add_pStyle().val = style.style_id
+        p.paragraph_format.space_after = Pt(space_after)
+        ooxml.add_run(p._p, text, style.latin, style.east_asia)
+
+    # One column the width of the type area: a title row, then a content row, per section.
+    tbl = ooxml.new_table(body._element, [sheet.text_width])
+    proxy = Table(tbl, body)
+    head, plain = sheet["cell_head"], sheet["cell"]
+    renderer = DocxRenderer(sheet, report.root, diags)
+    for section in report.sections.values():
+        tc = ooxml.add_cell(ooxml.add_row(tbl), sheet.text_width)
+        p = ooxml.add_paragraph(tc, plain.style_id)
+        ooxml.add_run(p, section.title, head.latin, head.east_asia)
+        if section.hint:
+            ooxml.add_run(p, section.hint, plain.latin, plain.east_asia)
+        tc = ooxml.add_cell(ooxml.add_row(tbl), sheet.text_width)
+        renderer.render(section, _Cell(tc, proxy), sheet.text_width - ooxml.CELL_MARGINS)
+
+    # The indicator block is a table of its own so its header rows repeat on every
+    # page it spans (Word repeats only a table's first rows).
+    ooxml.seam_paragraph(body._element)
+    write_indicator_table(body._element, sheet, layout.form_columns(report.depth), report,
+                          heading=form.indicator_heading, total_label=form.total_label)
+    return doc

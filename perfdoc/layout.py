@@ -1,0 +1,151 @@
+"""Layouts: what a province's form looks like, as data (perfdoc/layouts/*.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+LAYOUT_DIR = Path(__file__).parent / "layouts"
+DEFAULT_LAYOUT = "jiangsu-2020"
+
+# Indicator fields a layout column may print.
+FIELDS = ("level1", "level2", "level3", "weight", "score", "note", "owner")
+
+
+class LayoutError(Exception):
+    """A layout file that cannot be used; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Page:
+    width_mm: float
+    height_mm: float
+    top_mm: float
+    bottom_mm: float
+    left_mm: float
+    right_mm: float
+    footer_mm: float
+
+    @property
+    def text_width_mm(self) -> float:
+        return self.width_mm - self.left_mm - self.right_mm
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: str
+    title: str
+    heiti: str
+    kaiti: str
+    latin: str
+    page_number: str
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    width: float
+    when_present: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    title: str
+    unit_label: str
+    title_pt: float
+    unit_pt: float
+    text_pt: float
+    indicator_heading: str
+    total_label: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    description: str
+    page: Page
+    fonts: Fonts
+    total: Decimal
+    grades: tuple[Grade, ...]  # highest band first
+    sections: tuple[SectionSpec, ...]
+    form: Form
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.sections)
+
+    def grade(self, total: Decimal) -> str:
+        for band in self.grades:
+            if total >= band.min:
+                return band.name
+        return self.grades[-1].name
+
+    def form_columns(self, depth: int) -> tuple[Column, ...]:
+        """The printed columns for data with `depth` indicator levels."""
+        present = {f"level{i}" for i in range(1, depth + 1)}
+        return tuple(c for c in self.form.columns
+                     if not c.when_present or not c.field.startswith("level")
+                     or c.field in present)
+
+
+def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
+    """A shipped layout by name, or a project's own layout by a path ending in .toml."""
+    if name_or_path.endswith(".toml"):
+        path = (root or Path.cwd()) / name_or_path
+    else:
+        path = LAYOUT_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        shipped = "、".join(sorted(p.stem for p in LAYOUT_DIR.glob("*.toml")))
+        raise LayoutError(f"找不到版式“{name_or_path}”（内置版式：{shipped}）")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _parse(data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"版式文件 {path.name} 无法解析：{exc}") from None
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise LayoutError(f"版式文件 {path.name} 内容不完整或有误：{exc!r}") from None
+
+
+def _parse(d: dict) -> Layout:
+    form = d["form"]
+    columns = tuple(Column(c["field"], c["header"], float(c["width"]),
+                           bool(c.get("when_present", False))) for c in form["columns"])
+    for c in columns:
+        if c.field not in FIELDS:
+            raise ValueError(f"unknown column field {c.field!r}")
+    grades = tuple(Grade(g["name"], Decimal(g["min"])) for g in d["scoring"]["grades"])
+    if list(grades) != sorted(grades, key=lambda g: g.min, reverse=True):
+        raise ValueError("grades must be listed from the highest band down")
+    return Layout(
+        name=d["name"],
+        description=d.get("description", ""),
+        page=Page(**{k: float(v) for k, v in d["page"].items()}),
+        fonts=Fonts(**d["fonts"]),
+        total=Decimal(d["scoring"]["total"]),
+        grades=grades,
+        sections=tuple(SectionSpec(s["key"], s["title"], s.get("hint", ""))
+                       for s in d["sections"]),
+        form=Form(
+            title=form["title"], unit_label=form["unit_label"],
+            title_pt=float(form["title_pt"]), unit_pt=float(form["unit_pt"]),
+            text_pt=float(form["text_pt"]), indicator_heading=form["indicator_heading"],
+            total_label=form["total_label"], columns=columns,
+        ),
+    )

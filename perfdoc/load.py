@@ -1,0 +1,340 @@
+"""Read a project's content/ and indicators/ into the typed model.
+
+The loader never raises on bad input: every problem becomes a diagnostic with
+file, line and field, and the rows or files that could be read still are, so
+one run reports everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .diagnostics import Diagnostics
+from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
+from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section
+
+FACTS_FILE = "report.md"
+REQUIRED_COLUMNS = ("一级指标", "二级指标", "分值", "得分", "说明")
+OPTIONAL_COLUMNS = ("三级指标", "责任处室")
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII only: "３" and "3分" are errors
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """YAML with decimals, not floats: 1611200.00 stays exactly that."""
+
+
+_DecimalLoader.add_constructor(
+    "tag:yaml.org,2002:float",
+    lambda loader, node: Decimal(loader.construct_scalar(node).replace("_", "")),
+)
+
+
+def rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def read_text(path: Path, root: Path, diags: Diagnostics, code: str) -> str | None:
+    """UTF-8 (with or without BOM); GB18030, as Excel and WPS write it, with a warning."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            diags.error(code, rel(root, path), "文件既不是 UTF-8 也不是 GB18030 编码的文本，"
+                        "请用文本编辑器另存为 UTF-8")
+            return None
+        diags.warning(code, rel(root, path), "文件编码是 GB18030/GBK，已按此读取；"
+                      "建议另存为 UTF-8（Excel：“CSV UTF-8（逗号分隔）”）")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class _Frontmatter:
+    meta: dict
+    body: str
+    body_line: int
+
+
+def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter | None:
+    """Frontmatter as data, the body, and the file line the body starts on."""
+    boundary = frontmatter.YAMLHandler.FM_BOUNDARY
+    first = boundary.match(text)
+    second = boundary.search(text, first.end()) if first else None
+    if not first or not second:
+        diags.error("PD203", where, "文件开头缺少 frontmatter（第一行应为 ---，"
+                    "随后是 section、title 等字段，再以 --- 结束）", line=1)
+        return None
+    fm_line = text.count("\n", 0, first.end()) + 1
+    try:
+        meta = frontmatter.YAMLHandler().load(text[first.end():second.start()],
+                                              Loader=_DecimalLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = fm_line + mark.line if mark else fm_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diags.error("PD202", where, f"frontmatter 的 YAML 写法有误：{problem}", line=line)
+        return None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        diags.error("PD203", where, "frontmatter 应是“字段: 值”的列表", line=fm_line)
+        return None
+    return _Frontmatter(meta, text[second.end():], text.count("\n", 0, second.end()) + 1)
+
+
+def _text_field(meta: dict, key: str, where: str, diags: Diagnostics,
+                required: bool) -> str | None:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            diags.error("PD203", where, f"frontmatter 缺少必填字段 {key}", field=key)
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        diags.error("PD203", where, f"字段 {key} 应为文字，实际为“{value}”", field=key)
+        return None
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------- facts
+
+
+def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
+    path = root / "content" / FACTS_FILE
+    where = rel(root, path)
+    if not path.is_file():
+        diags.error("PD101", where, "缺少报告信息文件：年度、填报单位等写在 content/report.md "
+                    "的 frontmatter 中")
+        return None
+    text = read_text(path, root, diags, "PD201")
+    fm = split_frontmatter(text, where, diags) if text is not None else None
+    if fm is None:
+        return None
+    meta = fm.meta
+    ok = True
+    year = meta.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999:
+        diags.error("PD102", where, f"year 应为四位年份，实际为“{year}”", field="year")
+        ok = False
+    unit = _text_field(meta, "unit", where, diags, required=True)
+    title = _text_field(meta, "title", where, diags, required=False)
+    layout = _text_field(meta, "layout", where, diags, required=False) or DEFAULT_LAYOUT
+    finance: dict[str, Decimal] = {}
+    raw_finance = meta.get("finance") or {}
+    if not isinstance(raw_finance, dict):
+        diags.error("PD102", where, "finance 应为“名称: 金额”的列表", field="finance")
+        raw_finance = {}
+    for key, value in raw_finance.items():
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
+            diags.error("PD102", where, f"finance.{key} 应为非负数字（元），实际为“{value}”",
+                        field=f"finance.{key}")
+            ok = False
+        else:
+            finance[str(key)] = Decimal(value)
+    if not ok or unit is None:
+        return None
+    known = {"year", "unit", "title", "layout", "finance"}
+    extra = {k: v for k, v in meta.items() if k not in known}
+    return Facts(year=year, unit=unit, title=title, layout=layout, finance=finance,
+                 extra=extra)
+
+
+# ---------------------------------------------------------------- sections
+
+
+def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, Section]:
+    found: dict[str, Section] = {}
+    for path in sorted((root / "content").glob("*.md")):
+        if path.name == FACTS_FILE:
+            continue
+        where = rel(root, path)
+        text = read_text(path, root, diags, "PD201")
+        fm = split_frontmatter(text, where, diags) if text is not None else None
+        if fm is None:
+            continue
+        key = _text_field(fm.meta, "section", where, diags, required=True)
+        title = _text_field(fm.meta, "title", where, diags, required=True)
+        hint = _text_field(fm.meta, "hint", where, diags, required=False) or ""
+        if key is None or title is None:
+            continue
+        if key not in layout.section_keys:
+            diags.error("PD204", where, f"section 取值“{key}”不在版式中，应为："
+                        + "、".join(layout.section_keys), field="section")
+            continue
+        if key in found:
+            diags.error("PD205", where, f"部分“{key}”已在 {found[key].path} 中写过",
+                        field="section")
+            continue
+        if not fm.body.strip():
+            diags.error("PD207", where, "正文为空；没有内容请明确写“无”", line=fm.body_line)
+        found[key] = Section(key, title, hint, fm.body, where, fm.body_line)
+    for spec in layout.sections:
+        if spec.key not in found:
+            diags.error("PD206", "content", f"缺少“{spec.title}”部分：请新建 content/*.md，"
+                        f"frontmatter 写 section: {spec.key}")
+    return {k: found[k] for k in layout.section_keys if k in found}
+
+
+# ---------------------------------------------------------------- indicators
+
+
+@dataclass
+class _Table:
+    indicators: list[Indicator]
+    depth: int
+    complete: bool  # every row parsed; sums are meaningful
+
+
+def load_indicators(root: Path, diags: Diagnostics) -> _Table:
+    files = sorted((root / "indicators").glob("*.csv"))
+    if not files:
+        diags.error("PD301", "indicators", "indicators/ 中没有 CSV 文件")
+        return _Table([], 2, False)
+    out: list[Indicator] = []
+    depths: dict[int, str] = {}
+    complete = True
+    for path in files:
+        table = _load_csv(root, path, diags)
+        out.extend(table.indicators)
+        complete &= table.complete
+        if table.indicators:
+            depths.setdefault(table.depth, rel(root, path))
+    if len(depths) > 1:
+        diags.error("PD314", "indicators", "各文件的指标层级数不一致："
+                    + "；".join(f"{p} 为 {d} 级" for d, p in sorted(depths.items())))
+        complete = False
+    seen: dict[tuple[str, ...], Indicator] = {}
+    for ind in out:
+        if ind.levels in seen:
+            first = seen[ind.levels]
+            diags.error("PD311", ind.path, f"指标“{'／'.join(ind.levels)}”重复，"
+                        f"已在 {first.path} 第 {first.line} 行出现", line=ind.line)
+            complete = False
+        else:
+            seen[ind.levels] = ind
+    return _Table(out, max(depths, default=2), complete)
+
+
+def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
+    where = rel(root, path)
+    text = read_text(path, root, diags, "PD302")
+    if text is None:
+        return _Table([], 2, False)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = []
+        start = 1
+        for cells in reader:
+            rows.append((start, [c.strip() for c in cells]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        diags.error("PD315", where, f"CSV 无法解析：{exc}", line=reader.line_num)
+        return _Table([], 2, False)
+    rows = [(n, cells) for n, cells in rows if any(cells)]  # Excel leaves ",,,," rows
+    if len(rows) < 2:
+        diags.error("PD303", where, "文件为空或只有表头，没有指标行", line=1)
+        return _Table([], 2, False)
+
+    header_line, header = rows[0]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        diags.error("PD304", where, f"缺少列：{'、'.join(missing)}；"
+                    f"表头实际为：{'、'.join(h or '（空）' for h in header)}", line=header_line)
+        return _Table([], 2, False)
+    for name in header:
+        if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+            diags.warning("PD305", where, f"未知的列“{name}”，不会被使用", line=header_line,
+                          field=name or None)
+    col = {name: i for i, name in reversed(list(enumerate(header)))}
+    level_names = [c for c in LEVEL_COLUMNS if c in col]
+    depth = len(level_names)
+
+    out: list[Indicator] = []
+    complete = True
+    previous: list[str] = []
+    for line, cells in rows[1:]:
+        if len(cells) != len(header):
+            diags.error("PD306", where, f"这一行有 {len(cells)} 个单元格，表头有 "
+                        f"{len(header)} 列（说明中含逗号时请用英文双引号括起来）", line=line)
+            complete = False
+            previous = []
+            continue
+        levels = _fill_levels([cells[col[c]] for c in level_names], previous,
+                              level_names, where, line, diags)
+        weight = _number(cells[col["分值"]], "分值", where, line, diags)
+        score = _number(cells[col["得分"]], "得分", where, line, diags)
+        if levels is None or weight is None or score is None:
+            complete = False
+            previous = levels or previous
+            continue
+        previous = levels
+        owner = cells[col["责任处室"]] if "责任处室" in col else ""
+        out.append(Indicator(tuple(levels), weight, score, cells[col["说明"]], owner,
+                             where, line))
+    return _Table(out, depth, complete)
+
+
+def _fill_levels(given: list[str], previous: list[str], names: list[str], where: str,
+                 line: int, diags: Diagnostics) -> list[str] | None:
+    """Blank level cells repeat the row above (merged cells exported from Excel/WPS).
+
+    Only a leading run of blanks inherits: once a level is named, the levels below it
+    must be named too, and the last level is always named.
+    """
+    levels: list[str] = []
+    inheriting = True
+    for depth, (name, value) in enumerate(zip(names, given)):
+        last = depth == len(names) - 1
+        if value:
+            inheriting = False
+            levels.append(value)
+        elif inheriting and not last and depth < len(previous):
+            levels.append(previous[depth])
+        else:
+            if depth == 0 and not previous:
+                why = "（第一行的一级指标不能为空）"
+            elif last:
+                why = "（末级指标每行都要填写）"
+            else:
+                why = "（上级指标已填写时，本级也要填写）"
+            diags.error("PD307", where, f"{name}为空{why}", line=line, field=name)
+            return None
+    return levels
+
+
+def _number(raw: str, column: str, where: str, line: int,
+            diags: Diagnostics) -> Decimal | None:
+    if NUMBER.fullmatch(raw):
+        return Decimal(raw)
+    shown = raw if raw else "（空）"
+    diags.error("PD308", where, f"{column}“{shown}”不是非负数字，应写作 3、3.0 或 49.04 "
+                "这样的半角数字", line=line, field=column)
+    return None
+
+
+# ---------------------------------------------------------------- project
+
+
+def load_project(root: Path, diags: Diagnostics) -> Report | None:
+    """The whole report, or None when it is too broken to build (diags say why)."""
+    facts = load_facts(root, diags)
+    try:
+        layout = load_layout(facts.layout if facts else DEFAULT_LAYOUT, root)
+    except LayoutError as exc:
+        diags.error("PD003", f"content/{FACTS_FILE}", str(exc), field="layout")
+        return None
+    sections = load_sections(root, layout, diags)
+    table = load_indicators(root, diags)
+    if facts is None:
+        return None
+    return Report(root, layout, facts, sections, table.indicators, table.depth,
+                  table.complete)

@@ -1,0 +1,77 @@
+"""The Markdown dialect of content/*.md: CommonMark plus GFM tables and strikethrough.
+
+One parser for every stage, so check and render agree on what a body contains.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .diagnostics import Diagnostics
+from .model import Section
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    # html stays on so raw HTML arrives as tokens we can warn about, not as escaped text.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def parse(text: str) -> list[Token]:
+    return parser().parse(text)
+
+
+def is_comment(html: str) -> bool:
+    """HTML comments are notes to reviewers: dropped on purpose, not a problem."""
+    s = html.strip()
+    return s.startswith("<!--") and s.endswith("-->")
+
+
+def resolve_image(src: str, section: Section, root: Path) -> tuple[Path | None, str]:
+    """The image file a section points at, or None and why not (in Chinese)."""
+    if "://" in src or src.startswith(("data:", "//")):
+        return None, f"图片“{src}”不是项目内的本地文件"
+    path = ((root / section.path).parent / src).resolve()
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        return None, f"图片“{src}”位于项目目录之外"
+    if not path.is_file():
+        return None, f"图片“{src}”不存在"
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return None, f"图片“{src}”的格式不受支持（可用 PNG、JPEG、GIF、BMP、TIFF）"
+    return path, ""
+
+
+def file_line(section: Section, token: Token, parent: Token | None = None) -> int:
+    """The file line of a token (inline tokens carry no map: use their block's)."""
+    owner = token if token.map else parent
+    return section.body_line + (owner.map[0] if owner and owner.map else 0)
+
+
+def lint(section: Section, root: Path, diags: Diagnostics) -> None:
+    """What the renderer could not print faithfully, found without rendering."""
+    for block in parse(section.body):
+        if block.type == "html_block" and not is_comment(block.content):
+            html_warning(section, block.content, file_line(section, block), diags)
+        for child in block.children or ():
+            if child.type == "html_inline" and not is_comment(child.content):
+                html_warning(section, child.content, file_line(section, child, block), diags)
+            elif child.type == "image":
+                path, why = resolve_image(child.attrGet("src") or "", section, root)
+                if path is None:
+                    diags.error("PD208", section.path, why, line=file_line(section, child, block))
+
+
+def html_warning(section: Section, html: str, line: int, diags: Diagnostics) -> None:
+    if html.lstrip().startswith("</"):
+        return  # the opening tag was reported already
+    snippet = html.strip().splitlines()[0][:40] if html.strip() else html
+    diags.warning("PD209", section.path, f"HTML“{snippet}”无法排版，已按原文输出；"
+                  "请改用 Markdown（空一行分段，行尾两个空格或反斜杠换行）", line=line)

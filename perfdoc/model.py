@@ -1,0 +1,90 @@
+"""The typed report: what the loader produces and every later stage reads.
+
+All weights, scores and sums are `Decimal`; a float never touches them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .layout import Layout
+
+LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
+
+
+def decimal_text(value: Decimal) -> str:
+    """A score as people write it: 100, 94.04, 2.5 (never 1E+2 or 100.00)."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Indicator:
+    levels: tuple[str, ...]  # one name per level, blanks already filled from above
+    weight: Decimal  # 分值
+    score: Decimal  # 得分
+    note: str  # 说明
+    owner: str  # 责任处室
+    path: str  # source file, project-relative
+    line: int  # line in that file
+
+    @property
+    def deducted(self) -> bool:
+        return self.score < self.weight
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # overview | evaluation | achievements | problems | suggestions
+    title: str  # 一、部门概况
+    hint: str  # （部门基本情况、收支情况等）
+    body: str  # Markdown
+    path: str
+    body_line: int  # file line of the body's first line
+
+    @property
+    def is_none(self) -> bool:
+        """The writer stated there is nothing to say (“无”)."""
+        return self.body.strip().rstrip("。.") in ("无", "")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Report-wide facts from content/report.md's frontmatter."""
+
+    year: int
+    unit: str  # 填报单位
+    title: str | None  # overrides the layout's title pattern
+    layout: str
+    finance: dict[str, Decimal] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # staffing and the like
+
+
+@dataclass
+class Report:
+    root: Path
+    layout: Layout
+    facts: Facts
+    sections: dict[str, Section]  # in layout order
+    indicators: list[Indicator]
+    depth: int  # 2 or 3 indicator levels
+    indicators_complete: bool = True  # every CSV row parsed, so sums mean something
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((i.weight for i in self.indicators), Decimal(0))
+
+    @property
+    def total_score(self) -> Decimal:
+        return sum((i.score for i in self.indicators), Decimal(0))
+
+    @property
+    def grade(self) -> str:
+        return self.layout.grade(self.total_score)
+
+    @property
+    def form_title(self) -> str:
+        return self.facts.title or self.layout.form.title.format(
+            year=self.facts.year, unit=self.facts.unit)

@@ -1,0 +1,111 @@
+"""The indicator table, declared as data and written in one pass.
+
+As in R's flextable, merges follow from the data: consecutive rows with the same
+first-level name (and, for three levels, the same second-level name under it)
+merge vertically. The plan is computed first, then every row is written once,
+keeping row elements, so a table of thousands of rows stays linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import ooxml
+from .document import Sheet
+from .layout import Column
+from .model import Indicator, Report, decimal_text
+
+RESTART, CONTINUE = "restart", "continue"
+
+
+def merge_plan(keys: Sequence[tuple[str, ...]], merged_levels: int) -> list[list[str | None]]:
+    """Per row, per merged level: "restart", "continue" or None (a cell of its own).
+
+    Level k merges over a run of rows whose first k+1 names are equal, so a
+    second-level run never crosses a first-level boundary.
+    """
+    plan: list[list[str | None]] = [[None] * merged_levels for _ in keys]
+    for level in range(merged_levels):
+        start = 0
+        for i in range(1, len(keys) + 1):
+            if i < len(keys) and keys[i][: level + 1] == keys[start][: level + 1]:
+                continue
+            if i - start > 1:
+                plan[start][level] = RESTART
+                for j in range(start + 1, i):
+                    plan[j][level] = CONTINUE
+            start = i
+    return plan
+
+
+def column_widths(columns: Sequence[Column], total: int) -> list[int]:
+    """Relative widths scaled to `total` twips; the last column takes the rounding."""
+    weight = sum(c.width for c in columns)
+    widths = [int(total * c.width / weight) for c in columns]
+    widths[-1] = total - sum(widths[:-1])
+    return widths
+
+
+def _value(ind: Indicator, field: str) -> str:
+    if field.startswith("level"):
+        return ind.levels[int(field[5:]) - 1]
+    if field == "weight":
+        return decimal_text(ind.weight)
+    if field == "score":
+        return decimal_text(ind.score)
+    return ind.note if field == "note" else ind.owner
+
+
+_ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center"}
+
+
+def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report: Report, *,
+                          heading: str | None, total_label: str):
+    """Append the indicator table to a body or cell element; returns the w:tbl."""
+    indicators, depth = report.indicators, report.depth
+    widths = column_widths(columns, sheet.text_width)
+    tbl = ooxml.new_table(body, widths)
+    head, cell = sheet["cell_head"], sheet["cell"]
+
+    def text_cell(tr, width, text, role, jc, **merge):
+        tc = ooxml.add_cell(tr, width, valign="center", **merge)
+        p = ooxml.add_paragraph(tc, role.style_id, jc)
+        if text:
+            ooxml.add_run(p, text, role.latin, role.east_asia, role.bold)
+        return tc
+
+    if heading:
+        tr = ooxml.add_row(tbl, header=True)
+        text_cell(tr, sum(widths), heading, head, "center", span=len(widths))
+    tr = ooxml.add_row(tbl, header=True)
+    for column, width in zip(columns, widths):
+        text_cell(tr, width, column.header, head, "center")
+
+    merged_levels = depth - 1  # the last level names one indicator: never merged
+    plan = merge_plan([i.levels for i in indicators], merged_levels)
+    for ind, merges in zip(indicators, plan):
+        tr = ooxml.add_row(tbl)
+        for column, width in zip(columns, widths):
+            field = column.field
+            level = int(field[5:]) - 1 if field.startswith("level") else None
+            vmerge = merges[level] if level is not None and level < merged_levels else None
+            text = "" if vmerge == CONTINUE else _value(ind, field)
+            if level is None:
+                jc = _ALIGN[field]
+            else:  # merged group names centre; the leaf names read as text
+                jc = "center" if level < merged_levels else None
+            text_cell(tr, width, text, cell, jc, vmerge=vmerge)
+
+    # 合计: the label spans the leading level columns; sums are computed, never typed.
+    tr = ooxml.add_row(tbl)
+    label_span = 0
+    while label_span < len(columns) and columns[label_span].field.startswith("level"):
+        label_span += 1
+    label_span = max(label_span, 1)
+    text_cell(tr, sum(widths[:label_span]), total_label, head, "center", span=label_span)
+    totals = {"weight": decimal_text(report.total_weight),
+              "score": decimal_text(report.total_score)}
+    for column, width in zip(columns[label_span:], widths[label_span:]):
+        text_cell(tr, width, totals.get(column.field, ""), cell, "center")
+    return tbl
+

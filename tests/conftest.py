@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+
+from perfdoc.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    """A writable copy of a project's sources (no build/)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in ("content", "indicators"):
+        shutil.copytree(src / name, dst / name)
+    return dst
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A valid RGB PNG, made here so the tests need no image files or libraries."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="session")
+def sample_out(tmp_path_factory) -> Path:
+    """The sample report built once, outside the repository's build/."""
+    out = tmp_path_factory.mktemp("sample-build")
+    result = build(ROOT, out)
+    assert result.ok, [str(d) for d in result.diagnostics.items]
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_form(sample_out) -> docx.document.Document:
+    return docx.Document(str(sample_out / "form.docx"))
+
+
+@pytest.fixture()
+def sample_copy(tmp_path) -> Path:
+    return copy_project(ROOT, tmp_path / "project")
+
+
+def soffice() -> str:
+    """LibreOffice's binary; in CI its absence is a failure, elsewhere a skip."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs it")
+    pytest.skip("LibreOffice is not installed (CI installs it)")
