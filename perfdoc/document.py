@@ -98,8 +98,11 @@ def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
                         base_pt, bold=bold, indent=2)
     paragraph_style("title", custom("PD Title"), fonts.title, layout.form.title_pt,
                     align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style("unit", custom("PD Unit"), fonts.body, layout.form.unit_pt)
-    paragraph_style("cell", custom("PD Cell"), fonts.body, base_pt)
+    paragraph_style("unit", custom("PD Unit"), fonts.body, layout.form.unit_pt,
+                    align=WD_ALIGN_PARAGRAPH.LEFT)
+    # Short cell text reads better ragged: justified CJK spreads out in narrow columns.
+    paragraph_style("cell", custom("PD Cell"), fonts.body, base_pt,
+                    align=WD_ALIGN_PARAGRAPH.LEFT)
     paragraph_style("cell_head", custom("PD Cell Head"), fonts.heiti, base_pt,
                     align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style("code", custom("PD Code"), fonts.body, base_pt, latin=CODE_FONT)

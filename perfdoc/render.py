@@ -82,7 +82,7 @@ class DocxRenderer:
         self._section = section
         self._frames = [self._frame(container, width or self.sheet.text_width)]
         self._para: Paragraph | None = None
-        self._role = "body"
+        self._para_role: Role | None = None
         self._lists: list[_List] = []
         self._marker: str | None = None
         self._quote = 0
@@ -106,7 +106,7 @@ class DocxRenderer:
     # ------------------------------------------------------------ blocks
 
     def paragraph_open(self, tokens, idx):
-        self._open_paragraph("cell" if self._table else self._role)
+        self._open_paragraph("cell" if self._table else "body")
 
     def paragraph_close(self, tokens, idx):
         self._para = None
@@ -170,7 +170,7 @@ class DocxRenderer:
             return
         markdown.html_warning(self._section, content, self._line, self.diags)
         for line in content.rstrip("\n").split("\n"):
-            self._open_paragraph(self._role)
+            self._open_paragraph("body")
             self._run(line)
         self._para = None
 
@@ -269,7 +269,7 @@ class DocxRenderer:
 
     def code_inline(self, children, idx):
         run = self._run(children[idx].content)
-        ooxml.set_fonts(run._r.get_or_add_rPr(), CODE_FONT, self.sheet[self._role].east_asia)
+        ooxml.set_fonts(run._r.get_or_add_rPr(), CODE_FONT, self._para_role.east_asia)
 
     def link_open(self, children, idx):
         self._marks.links.append(children[idx].attrGet("href") or "")
@@ -352,12 +352,12 @@ class DocxRenderer:
         return para
 
     def _ensure_paragraph(self) -> Paragraph:
-        return self._para or self._open_paragraph(self._role)
+        return self._para or self._open_paragraph("cell" if self._table else "body")
 
     def _run(self, text: str):
         para = self._ensure_paragraph()
         run = para.add_run(text)
-        role: Role = self._para_role
+        role = self._para_role
         ooxml.set_fonts(run._r.get_or_add_rPr(), role.latin, role.east_asia)
         marks = self._marks
         if marks.bold:
