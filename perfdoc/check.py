@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from decimal import Decimal
+
 from . import markdown
 from .diagnostics import Diagnostics
 from .load import load_project
 from .model import Report
+from .text_rules import check_text
+
+LOW_EXECUTION = Decimal("0.9")
 
 
 def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
@@ -23,6 +28,8 @@ def check_report(report: Report, diags: Diagnostics) -> None:
     _scores(report, diags)
     _total(report, diags)
     _deductions(report, diags)
+    _execution(report, diags)
+    check_text(report, diags)
     for section in report.sections.values():
         markdown.lint(section, report.root, diags)
 
@@ -62,4 +69,13 @@ def _deductions(report: Report, diags: Diagnostics) -> None:
         section = report.sections.get(key)
         if section is not None and section.is_none:
             diags.error("PD313", section.path, f"{names}有扣分，“{section.title}”"
-                        "不能为“无”：请写明发现的问题和整改建议", line=section.body_line)
+                        "不能为“无”：请写明发现的问题和整改建议", line=section.text_line)
+
+
+def _execution(report: Report, diags: Diagnostics) -> None:
+    facts = report.facts
+    rate = facts.execution_rate
+    if rate is not None and rate < LOW_EXECUTION and not facts.execution_reason:
+        diags.warning("PD103", facts.path, f"预算执行率为 {rate * 100:.2f}%，低于 90%，"
+                      "请在 execution_reason 中写明原因", line=facts.lines.get("finance"),
+                      field="finance")

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from . import diagnostics
 from .diagnostics import Diagnostics
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                             ("check", "只检查数据，不生成文件")):
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
+        cmd.add_argument("--format", choices=diagnostics.FORMATS, default="text",
+                         help="问题的输出格式：text（默认）、github（GitHub Actions 注释）、json")
     return parser
 
 
@@ -50,9 +53,12 @@ def _project(dir_arg: str) -> Path | None:
     return root.resolve()
 
 
-def _print(diags: Diagnostics) -> None:
-    for d in diags.sorted():
-        print(d)
+def _print(diags: Diagnostics, fmt: str, root: Path) -> None:
+    out = diagnostics.render(diags, fmt, root)
+    if out:
+        print(out)
+    if fmt != "json":
+        print(diags.summary())
 
 
 def run(argv: list[str]) -> int:
@@ -64,18 +70,19 @@ def run(argv: list[str]) -> int:
         from .check import check_project
 
         _, diags = check_project(root)
-        _print(diags)
-        print(diags.summary())
+        _print(diags, args.format, root)
         return EXIT_DATA if diags.errors else EXIT_OK
 
     from .build import build
 
     started = time.perf_counter()
     result = build(root)
-    _print(result.diagnostics)
     if not result.ok:
-        print(result.diagnostics.summary() + "未生成文件；build/ 中上次的结果保持不变。")
+        _print(result.diagnostics, args.format, root)
+        print("未生成文件；build/ 中上次的结果保持不变。", file=sys.stderr)
         return EXIT_DATA
+    if result.diagnostics.items:
+        _print(result.diagnostics, args.format, root)
     for path in result.outputs:
         print(f"已生成 {os.path.relpath(path)}")
     print(f"用时 {time.perf_counter() - started:.2f} 秒。")

@@ -8,8 +8,11 @@ the README (a test keeps that table and ``CODES`` in step).
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(str, Enum):
@@ -23,9 +26,12 @@ CODES: dict[str, str] = {
     "PD001": "项目目录不存在或不是目录",
     "PD002": "项目缺少 content/ 或 indicators/ 目录",
     "PD003": "版式文件无法读取",
+    "PD004": "文件含有 Word 无法保存的控制字符",
     # report facts (content/report.md)
     "PD101": "缺少报告信息文件 content/report.md",
     "PD102": "报告信息缺少必填项或取值无效",
+    "PD103": "预算执行率低于 90% 且未写明原因",
+    "PD104": "填写的等级与总分不符",
     # sections (content/*.md)
     "PD201": "文件编码不是 UTF-8",
     "PD202": "frontmatter 的 YAML 语法错误",
@@ -51,7 +57,11 @@ CODES: dict[str, str] = {
     "PD312": "扣分指标缺少说明",
     "PD313": "有扣分但“存在问题”或“有关建议”写的是“无”",
     "PD314": "各文件的指标层级数不一致",
-    "PD315": "CSV 格式错误（如引号不配对、含有 NUL 字符）",
+    "PD315": "CSV 格式错误（如引号不配对）",
+    "PD316": "得分未填写",
+    # text anywhere
+    "PD401": "模板残留文字（XX、（100字以内）、……、TODO、待补充等）",
+    "PD402": "正文中写的等级或总分与计算结果不符",
 }
 
 
@@ -118,3 +128,37 @@ class Diagnostics:
         if not e and not w:
             return "检查通过：没有发现问题。"
         return f"发现 {e} 个错误，{w} 个警告。"
+
+
+# ---------------------------------------------------------------- output formats
+
+FORMATS = ("text", "github", "json")
+
+
+def render(diags: Diagnostics, fmt: str, root: Path) -> str:
+    """All diagnostics, sorted, in one of FORMATS (the summary line is the caller's)."""
+    items = diags.sorted()
+    if fmt == "json":
+        return json.dumps({
+            "diagnostics": [{"code": d.code, "severity": d.severity.value, "path": d.path,
+                             "line": d.line, "field": d.field, "message": d.message}
+                            for d in items],
+            "errors": len(diags.errors), "warnings": len(diags.warnings),
+        }, ensure_ascii=False, indent=2)
+    if fmt == "github":
+        return "\n".join(_github(d, root) for d in items)
+    return "\n".join(str(d) for d in items)
+
+
+def _github(d: Diagnostic, root: Path) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's line."""
+    def escape(value: str, prop: bool = False) -> str:
+        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+    # Paths relative to the working directory: the repository root in a workflow.
+    path = os.path.relpath(root / d.path).replace(os.sep, "/")
+    props = [f"file={escape(path, True)}"]
+    if d.line is not None:
+        props.append(f"line={d.line}")
+    props.append(f"title={escape(d.code + (' ' + d.field if d.field else ''), True)}")
+    return f"::{d.severity.value} {','.join(props)}::{escape(d.message)}"

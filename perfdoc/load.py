@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import frontmatter
@@ -27,14 +27,24 @@ OPTIONAL_COLUMNS = ("三级指标", "责任处室")
 NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII only: "３" and "3分" are errors
 
 
+# Characters XML (and so Word) cannot hold: a file containing them is damaged.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:", re.M)
+
+
 class _DecimalLoader(yaml.SafeLoader):
     """YAML with decimals, not floats: 1611200.00 stays exactly that."""
 
 
-_DecimalLoader.add_constructor(
-    "tag:yaml.org,2002:float",
-    lambda loader, node: Decimal(loader.construct_scalar(node).replace("_", "")),
-)
+def _decimal(loader, node):
+    raw = loader.construct_scalar(node)
+    try:
+        return Decimal(raw.replace("_", ""))
+    except InvalidOperation:  # .inf, .nan, 1:20.5 — left as text, reported as not a number
+        return raw
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 
 
 def rel(root: Path, path: Path) -> str:
@@ -45,7 +55,11 @@ def read_text(path: Path, root: Path, diags: Diagnostics, code: str) -> str | No
     """UTF-8 (with or without BOM); GB18030, as Excel and WPS write it, with a warning."""
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+            text = data.decode("utf-16")
+            diags.warning(code, rel(root, path), "文件编码是 UTF-16，已按此读取；建议另存为 UTF-8")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")
@@ -55,7 +69,14 @@ def read_text(path: Path, root: Path, diags: Diagnostics, code: str) -> str | No
             return None
         diags.warning(code, rel(root, path), "文件编码是 GB18030/GBK，已按此读取；"
                       "建议另存为 UTF-8（Excel：“CSV UTF-8（逗号分隔）”）")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _NOT_XML.search(text)
+    if bad:
+        diags.error("PD004", rel(root, path), f"含有不可见的控制字符 U+{ord(bad.group()):04X}，"
+                    "Word 无法保存；文件可能已损坏，请删除该字符",
+                    line=text.count("\n", 0, bad.start()) + 1)
+        return None
+    return text
 
 
 @dataclass
@@ -63,6 +84,7 @@ class _Frontmatter:
     meta: dict
     body: str
     body_line: int
+    lines: dict[str, int]  # top-level key -> file line, for diagnostics
 
 
 def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter | None:
@@ -75,32 +97,44 @@ def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter
                     "随后是 section、title 等字段，再以 --- 结束）", line=1)
         return None
     fm_line = text.count("\n", 0, first.end()) + 1
+    fm_text = text[first.end():second.start()]
     try:
-        meta = frontmatter.YAMLHandler().load(text[first.end():second.start()],
-                                              Loader=_DecimalLoader)
+        meta = frontmatter.YAMLHandler().load(fm_text, Loader=_DecimalLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = fm_line + mark.line if mark else fm_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         diags.error("PD202", where, f"frontmatter 的 YAML 写法有误：{problem}", line=line)
         return None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date 2020-13-45
+        diags.error("PD202", where, f"frontmatter 中有无法识别的值：{exc}", line=fm_line)
+        return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         diags.error("PD203", where, "frontmatter 应是“字段: 值”的列表", line=fm_line)
         return None
-    return _Frontmatter(meta, text[second.end():], text.count("\n", 0, second.end()) + 1)
+    lines = {}
+    for m in _TOP_KEY.finditer(fm_text):
+        lines.setdefault(m.group(1), fm_line + fm_text.count("\n", 0, m.start()))
+    # The body starts on the line after the closing --- (whose own line end the
+    # boundary pattern may or may not have taken).
+    body = text[second.end():]
+    body = body[1:] if body.startswith("\n") else body
+    return _Frontmatter(meta, body, text.count("\n", 0, second.start()) + 2, lines)
 
 
-def _text_field(meta: dict, key: str, where: str, diags: Diagnostics,
+def _text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
                 required: bool) -> str | None:
-    value = meta.get(key)
+    value = fm.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            diags.error("PD203", where, f"frontmatter 缺少必填字段 {key}", field=key)
+            diags.error("PD203", where, f"frontmatter 缺少必填字段 {key}",
+                        line=fm.lines.get(key), field=key)
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        diags.error("PD203", where, f"字段 {key} 应为文字，实际为“{value}”", field=key)
+        diags.error("PD203", where, f"字段 {key} 应为文字，实际为“{value}”",
+                    line=fm.lines.get(key), field=key)
         return None
     return str(value).strip()
 
@@ -123,29 +157,38 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
     ok = True
     year = meta.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999:
-        diags.error("PD102", where, f"year 应为四位年份，实际为“{year}”", field="year")
+        diags.error("PD102", where, f"year 应为四位年份，实际为“{year}”",
+                    line=fm.lines.get("year"), field="year")
         ok = False
-    unit = _text_field(meta, "unit", where, diags, required=True)
-    title = _text_field(meta, "title", where, diags, required=False)
-    layout = _text_field(meta, "layout", where, diags, required=False) or DEFAULT_LAYOUT
+    unit = _text_field(fm, "unit", where, diags, required=True)
+    title = _text_field(fm, "title", where, diags, required=False)
+    layout = _text_field(fm, "layout", where, diags, required=False) or DEFAULT_LAYOUT
     finance: dict[str, Decimal] = {}
     raw_finance = meta.get("finance") or {}
     if not isinstance(raw_finance, dict):
-        diags.error("PD102", where, "finance 应为“名称: 金额”的列表", field="finance")
+        diags.error("PD102", where, "finance 应为“名称: 金额”的列表",
+                    line=fm.lines.get("finance"), field="finance")
         raw_finance = {}
     for key, value in raw_finance.items():
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
             diags.error("PD102", where, f"finance.{key} 应为非负数字（元），实际为“{value}”",
-                        field=f"finance.{key}")
+                        line=fm.lines.get("finance"), field=f"finance.{key}")
             ok = False
         else:
             finance[str(key)] = Decimal(value)
+    grade = _text_field(fm, "grade", where, diags, required=False)
+    reason = _text_field(fm, "execution_reason", where, diags, required=False) or ""
+    if finance.get("budget") == 0:
+        diags.error("PD102", where, "finance.budget（预算数）为 0，无法计算预算执行率",
+                    line=fm.lines.get("finance"), field="finance.budget")
+        ok = False
     if not ok or unit is None:
         return None
-    known = {"year", "unit", "title", "layout", "finance"}
+    known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason"}
     extra = {k: v for k, v in meta.items() if k not in known}
     return Facts(year=year, unit=unit, title=title, layout=layout, finance=finance,
-                 extra=extra)
+                 grade=grade, execution_reason=reason, extra=extra, path=where,
+                 lines=fm.lines)
 
 
 # ---------------------------------------------------------------- sections
@@ -153,6 +196,7 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
 
 def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, Section]:
     found: dict[str, Section] = {}
+    unreadable = False  # a file we could not place: "section missing" would be a cascade
     for path in sorted((root / "content").glob("*.md")):
         if path.name == FACTS_FILE:
             continue
@@ -160,25 +204,27 @@ def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, S
         text = read_text(path, root, diags, "PD201")
         fm = split_frontmatter(text, where, diags) if text is not None else None
         if fm is None:
+            unreadable = True
             continue
-        key = _text_field(fm.meta, "section", where, diags, required=True)
-        title = _text_field(fm.meta, "title", where, diags, required=True)
-        hint = _text_field(fm.meta, "hint", where, diags, required=False) or ""
-        if key is None or title is None:
-            continue
-        if key not in layout.section_keys:
+        key = _text_field(fm, "section", where, diags, required=True)
+        title = _text_field(fm, "title", where, diags, required=True)
+        hint = _text_field(fm, "hint", where, diags, required=False) or ""
+        if key is not None and key not in layout.section_keys:
             diags.error("PD204", where, f"section 取值“{key}”不在版式中，应为："
-                        + "、".join(layout.section_keys), field="section")
+                        + "、".join(layout.section_keys), line=fm.lines.get("section"),
+                        field="section")
+        if key is None or title is None or key not in layout.section_keys:
+            unreadable = True
             continue
         if key in found:
             diags.error("PD205", where, f"部分“{key}”已在 {found[key].path} 中写过",
-                        field="section")
+                        line=fm.lines.get("section"), field="section")
             continue
         if not fm.body.strip():
             diags.error("PD207", where, "正文为空；没有内容请明确写“无”", line=fm.body_line)
-        found[key] = Section(key, title, hint, fm.body, where, fm.body_line)
+        found[key] = Section(key, title, hint, fm.body, where, fm.body_line, fm.lines)
     for spec in layout.sections:
-        if spec.key not in found:
+        if spec.key not in found and not unreadable:
             diags.error("PD206", "content", f"缺少“{spec.title}”部分：请新建 content/*.md，"
                         f"frontmatter 写 section: {spec.key}")
     return {k: found[k] for k in layout.section_keys if k in found}
@@ -224,20 +270,27 @@ def load_indicators(root: Path, diags: Diagnostics) -> _Table:
     return _Table(out, max(depths, default=2), complete)
 
 
+_CSV_ERRORS = {
+    "unexpected end of data": "这一行开始的英文双引号没有配对，直到文件末尾都没有结束",
+    "',' expected after '\"'": "英文双引号括起的单元格后面应紧跟逗号",
+}
+
+
 def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
     where = rel(root, path)
     text = read_text(path, root, diags, "PD302")
     if text is None:
         return _Table([], 2, False)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
+    rows = []
+    start = 1  # the line the current row starts on (a quoted cell may span lines)
     try:
-        rows = []
-        start = 1
         for cells in reader:
             rows.append((start, [c.strip() for c in cells]))
             start = reader.line_num + 1
     except csv.Error as exc:
-        diags.error("PD315", where, f"CSV 无法解析：{exc}", line=reader.line_num)
+        why = _CSV_ERRORS.get(str(exc), str(exc))
+        diags.error("PD315", where, f"CSV 格式错误：{why}", line=start)
         return _Table([], 2, False)
     rows = [(n, cells) for n, cells in rows if any(cells)]  # Excel leaves ",,,," rows
     if len(rows) < 2:
@@ -261,15 +314,21 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
     out: list[Indicator] = []
     complete = True
     previous: list[str] = []
+    orphans_reported = False
     for line, cells in rows[1:]:
         if len(cells) != len(header):
             diags.error("PD306", where, f"这一行有 {len(cells)} 个单元格，表头有 "
                         f"{len(header)} 列（说明中含逗号时请用英文双引号括起来）", line=line)
             complete = False
-            previous = []
-            continue
-        levels = _fill_levels([cells[col[c]] for c in level_names], previous,
-                              level_names, where, line, diags)
+            continue  # the rows below still inherit from the last good row
+        levels, why = _fill_levels([cells[col[c]] for c in level_names], previous,
+                                   level_names)
+        if why is not None:
+            # Rows inheriting from a nameless first row are one mistake: say it once.
+            if previous or not orphans_reported:
+                diags.error("PD307", where, why, line=line, field=level_names[len(levels)])
+            orphans_reported = orphans_reported or not previous
+            levels = None
         weight = _number(cells[col["分值"]], "分值", where, line, diags)
         score = _number(cells[col["得分"]], "得分", where, line, diags)
         if levels is None or weight is None or score is None:
@@ -283,12 +342,13 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
     return _Table(out, depth, complete)
 
 
-def _fill_levels(given: list[str], previous: list[str], names: list[str], where: str,
-                 line: int, diags: Diagnostics) -> list[str] | None:
+def _fill_levels(given: list[str], previous: list[str],
+                 names: list[str]) -> tuple[list[str], str | None]:
     """Blank level cells repeat the row above (merged cells exported from Excel/WPS).
 
     Only a leading run of blanks inherits: once a level is named, the levels below it
-    must be named too, and the last level is always named.
+    must be named too, and the last level is always named. Returns the levels filled
+    so far and, when one is missing, why (its index is len(levels)).
     """
     levels: list[str] = []
     inheriting = True
@@ -299,25 +359,24 @@ def _fill_levels(given: list[str], previous: list[str], names: list[str], where:
             levels.append(value)
         elif inheriting and not last and depth < len(previous):
             levels.append(previous[depth])
+        elif depth == 0 and not previous:
+            return levels, f"{name}为空（第一行的一级指标不能为空）"
+        elif last:
+            return levels, f"{name}为空（末级指标每行都要填写）"
         else:
-            if depth == 0 and not previous:
-                why = "（第一行的一级指标不能为空）"
-            elif last:
-                why = "（末级指标每行都要填写）"
-            else:
-                why = "（上级指标已填写时，本级也要填写）"
-            diags.error("PD307", where, f"{name}为空{why}", line=line, field=name)
-            return None
-    return levels
+            return levels, f"{name}为空（上级指标已填写时，本级也要填写）"
+    return levels, None
 
 
 def _number(raw: str, column: str, where: str, line: int,
             diags: Diagnostics) -> Decimal | None:
     if NUMBER.fullmatch(raw):
         return Decimal(raw)
-    shown = raw if raw else "（空）"
-    diags.error("PD308", where, f"{column}“{shown}”不是非负数字，应写作 3、3.0 或 49.04 "
-                "这样的半角数字", line=line, field=column)
+    if not raw and column == "得分":  # what a new year's copy looks like: its own code
+        diags.error("PD316", where, "得分未填写", line=line, field=column)
+    else:
+        diags.error("PD308", where, f"{column}“{raw or '（空）'}”不是非负数字，"
+                    "应写作 3、3.0 或 49.04 这样的半角数字", line=line, field=column)
     return None
 
 
@@ -330,7 +389,8 @@ def load_project(root: Path, diags: Diagnostics) -> Report | None:
     try:
         layout = load_layout(facts.layout if facts else DEFAULT_LAYOUT, root)
     except LayoutError as exc:
-        diags.error("PD003", f"content/{FACTS_FILE}", str(exc), field="layout")
+        diags.error("PD003", f"content/{FACTS_FILE}", str(exc),
+                    line=facts.lines.get("layout") if facts else None, field="layout")
         return None
     sections = load_sections(root, layout, diags)
     table = load_indicators(root, diags)

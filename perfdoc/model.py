@@ -43,6 +43,13 @@ class Section:
     body: str  # Markdown
     path: str
     body_line: int  # file line of the body's first line
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def text_line(self) -> int:
+        """The file line of the body's first non-blank line (for diagnostics)."""
+        stripped = self.body.lstrip()
+        return self.body_line + self.body[: len(self.body) - len(stripped)].count("\n")
 
     @property
     def is_none(self) -> bool:
@@ -58,8 +65,20 @@ class Facts:
     unit: str  # 填报单位
     title: str | None  # overrides the layout's title pattern
     layout: str
-    finance: dict[str, Decimal] = field(default_factory=dict)
+    finance: dict[str, Decimal] = field(default_factory=dict)  # income, spending, budget
+    grade: str | None = None  # a grade typed by hand; must agree with the total
+    execution_reason: str = ""  # why 预算执行率 is below 90 %
     extra: dict[str, object] = field(default_factory=dict)  # staffing and the like
+    path: str = "content/report.md"
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """预算执行率 = 支出 / 预算数, when both are given."""
+        budget, spending = self.finance.get("budget"), self.finance.get("spending")
+        if budget is None or spending is None or budget == 0:
+            return None
+        return spending / budget
 
 
 @dataclass

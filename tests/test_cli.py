@@ -52,7 +52,7 @@ def test_failed_build_keeps_the_last_good_output(sample_copy):
     done = perfdoc("build", str(sample_copy))
     assert done.returncode == 1
     assert "indicators/01-部门决策.csv:2:得分: error[PD309]: 得分 6 大于分值 5" in done.stdout
-    assert "未生成文件" in done.stdout
+    assert "未生成文件" in done.stderr
     assert form.read_bytes() == good
     assert sorted(p.name for p in form.parent.iterdir()) == ["form.docx"]  # no temp files
 
@@ -81,3 +81,49 @@ def test_all_problems_in_one_run_sorted(sample_copy):
         "indicators/02-部门管理.csv:8:得分: error[PD309]: 得分 4 大于分值 3",
     ]
     assert lines[-1] == "发现 3 个错误，0 个警告。"
+
+
+def test_warnings_alone_exit_0(sample_copy):
+    csv = sample_copy / "indicators" / "04-履职效益.csv"
+    csv.write_bytes(csv.read_text(encoding="utf-8").replace("\n", "\r\n").encode("gb18030"))
+    done = perfdoc("check", str(sample_copy))
+    assert done.returncode == 0
+    assert "warning[PD302]" in done.stdout and "发现 0 个错误，1 个警告。" in done.stdout
+    done = perfdoc("build", str(sample_copy))
+    assert done.returncode == 0 and "warning[PD302]" in done.stdout
+
+
+def test_github_annotations(sample_copy):
+    csv = sample_copy / "indicators" / "02-部门管理.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("档案管理星级,3,3", "档案管理星级,3,4"),
+                   encoding="utf-8")
+    done = perfdoc("check", "--format", "github", "project", cwd=sample_copy.parent)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0] == (
+        "::error file=project/indicators/02-部门管理.csv,line=8,title=PD309 得分::得分 4 大于分值 3")
+
+
+def test_json_output(sample_copy):
+    import json
+    (sample_copy / "content" / "04-problems.md").write_text(
+        "---\nsection: problems\ntitle: 四、存在问题\n---\n（100字以内）\n", encoding="utf-8")
+    done = perfdoc("check", "--format", "json", str(sample_copy))
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert data["errors"] == 1 and data["warnings"] == 0
+    assert data["diagnostics"] == [{
+        "code": "PD401", "severity": "error", "path": "content/04-problems.md", "line": 5,
+        "field": None, "message": "“（100字以内）”像是模板留下的占位文字，请替换为实际内容或删除"}]
+
+
+def test_an_internal_error_is_one_line_and_exit_3(sample_copy, monkeypatch, capsys):
+    from perfdoc import build as build_module, cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(build_module, "build", broken)
+    assert cli.main(["build", str(sample_copy)]) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "内部错误" in err and "RuntimeError: boom" in err and "Traceback" not in err
