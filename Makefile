@@ -18,10 +18,9 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The README's picture of the form's first page (needs LibreOffice and pdftoppm).
+# The README's pictures (LibreOffice, pdftoppm and the fonts in docs/fonts.conf).
 pictures: docx
-	soffice --headless --convert-to pdf --outdir build build/form.docx >/dev/null
-	pdftoppm -f 1 -l 1 -r 70 -png -singlefile build/form.pdf docs/form-page1
+	docs/render-pictures.sh
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

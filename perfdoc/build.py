@@ -12,6 +12,8 @@ from . import ooxml
 from .check import check_project
 from .diagnostics import Diagnostics
 from .form import build_form
+from .report import build_report
+from .xlsx import build_scores_xlsx
 
 BUILD_DIR = "build"
 
@@ -27,15 +29,18 @@ class BuildResult:
 
 
 def build(root: Path, out_dir: Path | None = None) -> BuildResult:
-    """Check the project and, when it is clean, write build/form.docx."""
+    """Check the project and, when it is clean, write the form, the report and the
+    scoring spreadsheet."""
     report, diags = check_project(root)
     result = BuildResult(diags)
     if report is None or diags.errors:
         return result
-    documents = {"form.docx": build_form(report, diags)}
+    documents = {"form.docx": build_form(report, diags),
+                 "report.docx": build_report(report, diags)}
     if diags.errors:  # problems only rendering finds, e.g. an unreadable image
         return result
     payloads = {name: docx_bytes(doc) for name, doc in documents.items()}
+    payloads["scores.xlsx"] = ooxml.normalize_zip(build_scores_xlsx(report))
     out_dir = out_dir or root / BUILD_DIR
     result.outputs = write_all(out_dir, payloads)
     return result

@@ -10,6 +10,7 @@ from . import markdown
 from .diagnostics import Diagnostics
 from .load import load_project
 from .model import Report
+from .templating import render_sections
 from .text_rules import check_text
 
 LOW_EXECUTION = Decimal("0.9")
@@ -20,6 +21,7 @@ def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
     diags = Diagnostics()
     report = load_project(root, diags)
     if report is not None:
+        report = render_sections(report, diags)
         check_report(report, diags)
     return report, diags
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
 from . import ooxml
@@ -41,13 +42,19 @@ class Sheet:
 
 
 CODE_FONT = "Courier New"
+TABLE_LINE_SPACING = 1.15  # a little air between the lines of a cell
 
 # GB/T 9704 heading levels: 一、黑体  （一）楷体  1. 仿宋加粗  （1）仿宋
 _HEADINGS = (("heiti", False), ("kaiti", False), ("body", True), ("body", False))
 
 
-def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
-    """A blank A4 document with the layout's margins, fonts and footers, and its roles."""
+def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: float,
+                 line_pt: float | None = None):
+    """A blank A4 document with the layout's margins, fonts and footers, and its roles.
+
+    `line_pt` fixes the line spacing of running text (GB/T 9704: 22 lines a page);
+    table text keeps single spacing.
+    """
     doc = docx.Document()
     page, fonts = layout.page, layout.fonts
     section = doc.sections[0]
@@ -57,14 +64,14 @@ def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
     section.footer_distance = Mm(page.footer_mm)
     section.header_distance = Mm(15)
 
-    ooxml.set_doc_defaults(doc.styles.element, fonts.latin, fonts.body, base_pt)
-    font_of = {"body": fonts.body, "heiti": fonts.heiti, "kaiti": fonts.kaiti,
-               "title": fonts.title}
+    ooxml.set_doc_defaults(doc.styles.element, fonts.latin, fonts.body, body_pt)
+    font_of = {"body": fonts.body, "heiti": fonts.heiti, "kaiti": fonts.kaiti}
     roles: dict[str, Role] = {}
 
     def paragraph_style(role: str, style, east_asia: str, size_pt: float, *,
                         bold: bool = False, indent: int = 0, align=None,
-                        latin: str = fonts.latin) -> None:
+                        latin: str = fonts.latin, fixed: float | None = None,
+                        multiple: float = 1.0) -> None:
         rPr = style.element.get_or_add_rPr()
         for child in list(rPr):  # drop the template's theme fonts, colours and italics
             rPr.remove(child)
@@ -73,14 +80,14 @@ def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
         style.font.bold = bold
         fmt = style.paragraph_format
         fmt.space_before = fmt.space_after = Pt(0)
-        if line_pt:
-            pPr = style.element.get_or_add_pPr()
-            ooxml.exact_line_spacing(pPr, line_pt)
+        pPr = style.element.get_or_add_pPr()
+        if fixed:
+            ooxml.exact_line_spacing(pPr, fixed)
             ooxml.snap_to_grid_off(pPr)
         else:
-            fmt.line_spacing = 1.0
+            fmt.line_spacing = multiple
         # Explicit even when 0: custom styles are based on Normal, which indents.
-        ooxml.first_line_chars(style.element.get_or_add_pPr(), indent, size_pt)
+        ooxml.first_line_chars(pPr, indent, size_pt)
         if align is not None:
             fmt.alignment = align
         roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold, indent)
@@ -91,23 +98,36 @@ def new_document(layout: Layout, base_pt: float, line_pt: float | None = None):
         return style
 
     styles = doc.styles
-    paragraph_style("body", styles["Normal"], fonts.body, base_pt, indent=2,
-                    align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    paragraph_style("body", styles["Normal"], fonts.body, body_pt, indent=2,
+                    align=WD_ALIGN_PARAGRAPH.JUSTIFY, fixed=line_pt)
     for level, (font, bold) in enumerate(_HEADINGS, start=1):
         paragraph_style(f"heading{level}", styles[f"Heading {level}"], font_of[font],
-                        base_pt, bold=bold, indent=2)
-    paragraph_style("title", custom("PD Title"), fonts.title, layout.form.title_pt,
-                    align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style("unit", custom("PD Unit"), fonts.body, layout.form.unit_pt,
-                    align=WD_ALIGN_PARAGRAPH.LEFT)
+                        body_pt, bold=bold, indent=2, fixed=line_pt)
+    paragraph_style("title", custom("PD Title"), fonts.title, title_pt,
+                    align=WD_ALIGN_PARAGRAPH.CENTER, fixed=line_pt)
+    paragraph_style("label", custom("PD Label"), fonts.heiti, body_pt,
+                    align=WD_ALIGN_PARAGRAPH.LEFT, fixed=line_pt)
+    paragraph_style("code", custom("PD Code"), fonts.body, body_pt, latin=CODE_FONT,
+                    fixed=line_pt)
     # Short cell text reads better ragged: justified CJK spreads out in narrow columns.
-    paragraph_style("cell", custom("PD Cell"), fonts.body, base_pt,
-                    align=WD_ALIGN_PARAGRAPH.LEFT)
-    paragraph_style("cell_head", custom("PD Cell Head"), fonts.heiti, base_pt,
-                    align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style("code", custom("PD Code"), fonts.body, base_pt, latin=CODE_FONT)
+    paragraph_style("cell", custom("PD Cell"), fonts.body, table_pt,
+                    align=WD_ALIGN_PARAGRAPH.LEFT, multiple=TABLE_LINE_SPACING)
+    paragraph_style("cell_head", custom("PD Cell Head"), fonts.heiti, table_pt,
+                    align=WD_ALIGN_PARAGRAPH.CENTER, multiple=TABLE_LINE_SPACING)
 
     ooxml.page_number_footers(section, doc.settings, fonts.page_number, 14,
                               ooxml.twips(14 * 25.4 / 72))
     width = ooxml.twips(page.text_width_mm)
-    return doc, Sheet(roles, width, base_pt)
+    return doc, Sheet(roles, width, body_pt)
+
+
+def add_title(body, sheet: Sheet, text: str):
+    """A centred title; a newline in `text` breaks the line (梯形 titles)."""
+    role = sheet["title"]
+    p = body.add_paragraph()
+    p._p.get_or_add_pPr().get_or_add_pStyle().val = role.style_id
+    for i, line in enumerate(text.split("\n")):
+        run = ooxml.add_run(p._p, line, role.latin, role.east_asia)
+        if i:
+            run.insert(1, OxmlElement("w:br"))  # after rPr, before the text
+    return p

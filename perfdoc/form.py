@@ -7,7 +7,8 @@ from docx.table import Table, _Cell
 
 from . import ooxml
 from .diagnostics import Diagnostics
-from .document import new_document
+from .document import add_title, new_document
+from .layout import columns_for
 from .model import Report
 from .render import DocxRenderer
 from .tables import write_indicator_table
@@ -17,16 +18,17 @@ def build_form(report: Report, diags: Diagnostics):
     """The form as a python-docx Document; render problems go to `diags`."""
     layout = report.layout
     form = layout.form
-    doc, sheet = new_document(layout, base_pt=form.text_pt)
+    doc, sheet = new_document(layout, body_pt=form.text_pt, table_pt=form.text_pt,
+                              title_pt=form.title_pt)
     body = doc._body
 
-    for role, text, space_after in (("title", report.form_title, form.unit_pt),
-                                    ("unit", form.unit_label + report.facts.unit, 6)):
-        style = sheet[role]
-        p = body.add_paragraph()
-        p._p.get_or_add_pPr().get_or_add_pStyle().val = style.style_id
-        p.paragraph_format.space_after = Pt(space_after)
-        ooxml.add_run(p._p, text, style.latin, style.east_asia)
+    title = add_title(body, sheet, report.form_title)
+    title.paragraph_format.space_after = Pt(form.unit_pt)
+    unit = sheet["cell"]
+    p = body.add_paragraph(style="PD Cell")
+    p.paragraph_format.space_after = Pt(6)
+    ooxml.add_run(p._p, form.unit_label + report.facts.unit, unit.latin, unit.east_asia,
+                  size_pt=form.unit_pt)
 
     # One column the width of the type area: a title row, then a content row, per section.
     tbl = ooxml.new_table(body._element, [sheet.text_width])
@@ -45,6 +47,6 @@ def build_form(report: Report, diags: Diagnostics):
     # The indicator block is a table of its own so its header rows repeat on every
     # page it spans (Word repeats only a table's first rows).
     ooxml.seam_paragraph(body._element)
-    write_indicator_table(body._element, sheet, layout.form_columns(report.depth), report,
+    write_indicator_table(body._element, sheet, columns_for(form.columns, report.depth), report,
                           heading=form.indicator_heading, total_label=form.total_label)
     return doc

@@ -66,6 +66,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Form:
+    """The 自评表."""
+
     title: str
     unit_label: str
     title_pt: float
@@ -74,6 +76,29 @@ class Form:
     indicator_heading: str
     total_label: str
     columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class ReportDoc:
+    """The 评价报告 and its attachment, the scoring table."""
+
+    title: str
+    title_pt: float
+    body_pt: float
+    line_pt: float
+    table_pt: float
+    attachment_label: str
+    attachment_title: str
+    total_label: str
+    grade_label: str
+    columns: tuple[Column, ...]
+
+
+def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
+    """The printed columns for data with `depth` indicator levels."""
+    present = {f"level{i}" for i in range(1, depth + 1)}
+    return tuple(c for c in columns
+                 if not (c.when_present and c.field.startswith("level")) or c.field in present)
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,7 @@ class Layout:
     grades: tuple[Grade, ...]  # highest band first
     sections: tuple[SectionSpec, ...]
     form: Form
+    report: ReportDoc
 
     @property
     def section_keys(self) -> tuple[str, ...]:
@@ -97,12 +123,6 @@ class Layout:
                 return band.name
         return self.grades[-1].name
 
-    def form_columns(self, depth: int) -> tuple[Column, ...]:
-        """The printed columns for data with `depth` indicator levels."""
-        present = {f"level{i}" for i in range(1, depth + 1)}
-        return tuple(c for c in self.form.columns
-                     if not c.when_present or not c.field.startswith("level")
-                     or c.field in present)
 
 
 def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
@@ -123,13 +143,17 @@ def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
         raise LayoutError(f"版式文件 {path.name} 内容不完整或有误：{exc!r}") from None
 
 
-def _parse(d: dict) -> Layout:
-    form = d["form"]
+def _columns(raw: list[dict]) -> tuple[Column, ...]:
     columns = tuple(Column(c["field"], c["header"], float(c["width"]),
-                           bool(c.get("when_present", False))) for c in form["columns"])
+                           bool(c.get("when_present", False))) for c in raw)
     for c in columns:
         if c.field not in FIELDS:
             raise ValueError(f"unknown column field {c.field!r}")
+    return columns
+
+
+def _parse(d: dict) -> Layout:
+    form, report = d["form"], d["report"]
     grades = tuple(Grade(g["name"], Decimal(g["min"])) for g in d["scoring"]["grades"])
     if list(grades) != sorted(grades, key=lambda g: g.min, reverse=True):
         raise ValueError("grades must be listed from the highest band down")
@@ -146,6 +170,13 @@ def _parse(d: dict) -> Layout:
             title=form["title"], unit_label=form["unit_label"],
             title_pt=float(form["title_pt"]), unit_pt=float(form["unit_pt"]),
             text_pt=float(form["text_pt"]), indicator_heading=form["indicator_heading"],
-            total_label=form["total_label"], columns=columns,
+            total_label=form["total_label"], columns=_columns(form["columns"]),
+        ),
+        report=ReportDoc(
+            title=report["title"], title_pt=float(report["title_pt"]),
+            body_pt=float(report["body_pt"]), line_pt=float(report["line_pt"]),
+            table_pt=float(report["table_pt"]), attachment_label=report["attachment_label"],
+            attachment_title=report["attachment_title"], total_label=report["total_label"],
+            grade_label=report["grade_label"], columns=_columns(report["columns"]),
         ),
     )

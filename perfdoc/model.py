@@ -107,3 +107,7 @@ class Report:
     def form_title(self) -> str:
         return self.facts.title or self.layout.form.title.format(
             year=self.facts.year, unit=self.facts.unit)
+
+    @property
+    def report_title(self) -> str:
+        return self.layout.report.title.format(year=self.facts.year, unit=self.facts.unit)

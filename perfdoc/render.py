@@ -31,6 +31,34 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
+# Typed heading numbers, GB/T 9704 levels 1 to 4: 一、 （一） 1. （1）
+_TYPED = (
+    (1, re.compile(r"[一二三四五六七八九十]+、")),
+    (2, re.compile(r"[（(][一二三四五六七八九十]+[）)]")),
+    (3, re.compile(r"[0-9]+[.．](?![0-9])")),
+    (4, re.compile(r"[（(][0-9]+[）)]")),
+)
+
+
+def typed_heading(text: str) -> tuple[int | None, int]:
+    """(level, 0) for a heading paragraph; (level, n) when only its first n characters,
+    through the first 。, are the heading and body text follows; (None, 0) otherwise."""
+    for level, pattern in _TYPED:
+        if pattern.match(text):
+            end = text.find("。")
+            if end == -1 or not text[end + 1:].strip():
+                return level, 0
+            return level, end + 1
+    return None, 0
+
+
+def _plain(inline: Token) -> str:
+    """An inline token's text as printed (markup removed)."""
+    if inline.type != "inline":
+        return ""
+    return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+
+
 @dataclass
 class _Frame:
     """A container being written into, and its usable width."""
@@ -66,10 +94,14 @@ class _Marks:
 
 
 class DocxRenderer:
-    def __init__(self, sheet: Sheet, root: Path, diags: Diagnostics):
+    def __init__(self, sheet: Sheet, root: Path, diags: Diagnostics,
+                 typed_headings: bool = False):
         self.sheet = sheet
         self.root = root
         self.diags = diags
+        # Official documents number headings by hand (一、（一）1.（1）): with this on,
+        # a paragraph typed that way takes that heading level's fonts.
+        self.typed_headings = typed_headings
         self.rules = {
             name: method for name, method in inspect.getmembers(self, inspect.ismethod)
             if not name.startswith(("render", "_"))
@@ -83,6 +115,7 @@ class DocxRenderer:
         self._frames = [self._frame(container, width or self.sheet.text_width)]
         self._para: Paragraph | None = None
         self._para_role: Role | None = None
+        self._lead: tuple[Role, int] | None = None  # (heading role, characters left)
         self._lists: list[_List] = []
         self._marker: str | None = None
         self._quote = 0
@@ -106,10 +139,22 @@ class DocxRenderer:
     # ------------------------------------------------------------ blocks
 
     def paragraph_open(self, tokens, idx):
-        self._open_paragraph("cell" if self._table else "body")
+        if self._table:
+            self._open_paragraph("cell")
+            return
+        inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        level, lead = (typed_heading(_plain(inline)) if self.typed_headings and inline
+                       and not self._lists and not self._quote else (None, 0))
+        if level and not lead:  # the whole paragraph is the heading
+            self._open_paragraph(f"heading{level}")
+        else:
+            self._open_paragraph("body")
+            if level:  # "（一）标题。正文……": the heading's words in its font, the rest body
+                self._lead = (self.sheet[f"heading{level}"], lead)
 
     def paragraph_close(self, tokens, idx):
         self._para = None
+        self._lead = None
 
     def heading_open(self, tokens, idx):
         level = min(int(tokens[idx].tag[1]), 4)
@@ -355,12 +400,26 @@ class DocxRenderer:
         return self._para or self._open_paragraph("cell" if self._table else "body")
 
     def _run(self, text: str):
-        para = self._ensure_paragraph()
-        run = para.add_run(text)
+        self._ensure_paragraph()
         role = self._para_role
+        if self._lead:  # the first characters belong to a typed heading
+            lead_role, left = self._lead
+            if len(text) < left:
+                self._lead = (lead_role, left - len(text))
+                return self._emit(text, lead_role)
+            self._lead = None
+            if len(text) == left:
+                return self._emit(text, lead_role)
+            self._emit(text[:left], lead_role)
+            text = text[left:]
+        return self._emit(text, role)
+
+    def _emit(self, text: str, role: Role):
+        para = self._para
+        run = para.add_run(text)
         ooxml.set_fonts(run._r.get_or_add_rPr(), role.latin, role.east_asia)
         marks = self._marks
-        if marks.bold:
+        if marks.bold or role.bold:
             run.bold = True
         if marks.italic:
             run.italic = True

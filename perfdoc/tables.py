@@ -60,8 +60,13 @@ _ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center"
 
 
 def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report: Report, *,
-                          heading: str | None, total_label: str):
-    """Append the indicator table to a body or cell element; returns the w:tbl."""
+                          heading: str | None, total_label: str,
+                          grade_label: str | None = None):
+    """Append the indicator table to a body or cell element; returns the w:tbl.
+
+    `heading` is a title row above the column headers; `grade_label` adds a row
+    with the grade after the 合计 row.
+    """
     indicators, depth = report.indicators, report.depth
     widths = column_widths(columns, sheet.text_width)
     tbl = ooxml.new_table(body, widths)
@@ -107,5 +112,10 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
               "score": decimal_text(report.total_score)}
     for column, width in zip(columns[label_span:], widths[label_span:]):
         text_cell(tr, width, totals.get(column.field, ""), cell, "center")
+    if grade_label:
+        tr = ooxml.add_row(tbl)
+        text_cell(tr, sum(widths[:label_span]), grade_label, head, "center", span=label_span)
+        rest = len(widths) - label_span
+        text_cell(tr, sum(widths[label_span:]), report.grade, cell, "center", span=rest)
     return tbl
 

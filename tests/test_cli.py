@@ -54,7 +54,9 @@ def test_failed_build_keeps_the_last_good_output(sample_copy):
     assert "indicators/01-部门决策.csv:2:得分: error[PD309]: 得分 6 大于分值 5" in done.stdout
     assert "未生成文件" in done.stderr
     assert form.read_bytes() == good
-    assert sorted(p.name for p in form.parent.iterdir()) == ["form.docx"]  # no temp files
+    # the last good outputs, and no temp files
+    assert sorted(p.name for p in form.parent.iterdir()) == ["form.docx", "report.docx",
+                                                             "scores.xlsx"]
 
 
 def test_usage_errors_exit_2(tmp_path):

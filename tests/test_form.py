@@ -14,13 +14,16 @@ from docx.shared import Mm
 from conftest import FIXTURES, ROOT
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
 from perfdoc.build import build
+from perfdoc.check import check_project
 
 SECTION_FILES = ["01-overview.md", "02-evaluation.md", "03-achievements.md",
                  "04-problems.md", "05-suggestions.md"]
 
 
 def source_paragraphs(name: str) -> list[str]:
-    body = frontmatter.load(ROOT / "content" / name).content
+    """The section's paragraphs as written, with template variables filled in."""
+    report, _ = check_project(ROOT)
+    body = next(s.body for s in report.sections.values() if s.path == f"content/{name}")
     return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
 
 

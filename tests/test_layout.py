@@ -2,16 +2,19 @@ from decimal import Decimal
 
 import pytest
 
-from perfdoc.layout import LayoutError, load_layout
+from perfdoc.layout import LayoutError, columns_for, load_layout
 
 
 def test_default_layout_matches_the_seed_form():
     layout = load_layout("jiangsu-2020")
     assert layout.section_keys == ("overview", "evaluation", "achievements", "problems",
                                    "suggestions")
-    assert [c.header for c in layout.form_columns(2)] == ["一级指标", "二级指标", "得分", "说明"]
-    assert [c.header for c in layout.form_columns(3)] == ["一级指标", "二级指标", "三级指标",
-                                                          "得分", "说明"]
+    assert [c.header for c in columns_for(layout.form.columns, 2)] == [
+        "一级指标", "二级指标", "得分", "说明"]
+    assert [c.header for c in columns_for(layout.form.columns, 3)] == [
+        "一级指标", "二级指标", "三级指标", "得分", "说明"]
+    assert [c.header for c in columns_for(layout.report.columns, 2)] == [
+        "一级指标", "二级指标", "分值", "得分", "说明"]
     assert layout.total == Decimal(100)
     assert abs(layout.page.text_width_mm - 156) < 1e-9
 

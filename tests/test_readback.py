@@ -6,10 +6,10 @@ import csv
 import re
 import subprocess
 
-import frontmatter
 import pypandoc
 
 from conftest import ROOT, soffice
+from perfdoc.check import check_project
 
 
 def normalise(text: str) -> str:
@@ -17,13 +17,12 @@ def normalise(text: str) -> str:
 
 
 def source_sentences() -> list[str]:
+    """Every sentence of the sources (variables filled in) and every indicator cell."""
     sentences = []
-    for path in sorted((ROOT / "content").glob("0*.md")):
-        post = frontmatter.load(path)
-        sentences += [post["title"], post["hint"]]
-        for piece in re.split(r"(?<=[。；])|\n", post.content):
-            if piece.strip():
-                sentences.append(piece.strip())
+    report, _ = check_project(ROOT)
+    for section in report.sections.values():
+        sentences += [section.title, section.hint]
+        sentences += [p.strip() for p in re.split(r"(?<=[。；])|\n", section.body) if p.strip()]
     for path in sorted((ROOT / "indicators").glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):

@@ -21,7 +21,7 @@ from perfdoc.render import DocxRenderer
 def render(body: str, root: Path | None = None, into_cell: bool = False, body_line: int = 5):
     """Render `body` as content/01-x.md; returns (container element, diagnostics)."""
     root = root or Path("/nonexistent-project")
-    doc, sheet = new_document(load_layout("jiangsu-2020"), base_pt=12)
+    doc, sheet = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
     diags = Diagnostics()
     section = Section("overview", "一、部门概况", "", body, "content/01-x.md", body_line)
     container = doc._body

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's pictures: first page of the form, first page of the report, and the
+# first page of the report's attachment (the page that starts with 附件).
+# Needs LibreOffice, poppler-utils and the fonts named in docs/fonts.conf.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FONTCONFIG_FILE="$PWD/docs/fonts.conf"
+soffice --headless --convert-to pdf --outdir build build/form.docx build/report.docx >/dev/null
+shot() { pdftoppm -f "$2" -l "$2" -r 70 -png -singlefile "build/$1.pdf" "docs/$3"; }
+shot form 1 form-page1
+shot report 1 report-page1
+page=$(pdftotext -layout build/report.pdf - | awk -v RS='\f' '$1 == "附件" { print NR; exit }')
+shot report "${page:?no page starts with 附件}" report-attachment

@@ -1,0 +1,124 @@
+"""Jinja2 in section bodies, sandboxed: facts in, never code execution.
+
+A body without `{{`, `{%` or `{#` is left alone. Errors become diagnostics with
+the file line: unknown names (StrictUndefined), forbidden attributes (the
+sandbox), broken syntax, a filter given the wrong kind of value.
+Literal braces: `{{ '{{' }}`, or `{% raw %}…{% endraw %}` around a passage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from decimal import Decimal, InvalidOperation
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from .diagnostics import Diagnostics
+from .model import Report, Section, decimal_text
+from .variables import variables
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+class FilterError(Exception):
+    """A filter given a value it cannot format; the message is for the user."""
+
+
+def _decimal(value, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise FilterError(f"过滤器 {name} 需要数字，实际为“{value}”")
+    return Decimal(value)
+
+
+def money(value, digits: int = 2) -> str:
+    """1611200 -> 1,611,200.00元"""
+    return f"{_decimal(value, 'money'):,.{digits}f}元"
+
+
+def wan(value, digits: int = 2) -> str:
+    """1611200 -> 161.12万元"""
+    return f"{_decimal(value, 'wan') / 10000:,.{digits}f}万元"
+
+
+def percent(value, digits: int = 2) -> str:
+    """0.98274 -> 98.27%"""
+    return f"{_decimal(value, 'percent') * 100:.{digits}f}%"
+
+
+def cn(value) -> str:
+    """Chinese numerals for ordinals: 1 -> 一, 12 -> 十二, 20 -> 二十, 105 -> 一百零五."""
+    n = _decimal(value, "cn")
+    if n != n.to_integral_value() or not 0 <= n < 10000:
+        raise FilterError(f"过滤器 cn 需要 0 到 9999 的整数，实际为“{value}”")
+    n = int(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit, n = divmod(n, size)
+        if digit:
+            if zero:
+                out += "零"
+            out += _CN_DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out[1:] if out.startswith("一十") else out  # 十二, not 一十二
+
+
+def _finalize(value):
+    return decimal_text(value) if isinstance(value, Decimal) else value
+
+
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                               keep_trailing_newline=True, finalize=_finalize)
+    env.filters.update(money=money, wan=wan, percent=percent, cn=cn, score=decimal_text)
+    return env
+
+
+def needs_rendering(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+def render_sections(report: Report, diags: Diagnostics) -> Report:
+    """The report with every section body's template expressions filled in."""
+    if not any(needs_rendering(s.body) for s in report.sections.values()):
+        return report
+    env = environment()
+    names = variables(report)
+    sections = {}
+    for key, section in report.sections.items():
+        body = _render(env, section, names, diags) if needs_rendering(section.body) else None
+        sections[key] = dataclasses.replace(section, body=body) if body is not None else section
+    return dataclasses.replace(report, sections=sections)
+
+
+def _render(env, section: Section, names: dict, diags: Diagnostics) -> str | None:
+    def line_of(exc: Exception) -> int:
+        lineno = getattr(exc, "lineno", None)
+        if lineno is None:
+            frames = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+                      if f.filename == "<template>"]
+            lineno = frames[-1] if frames else 1
+        return section.body_line + lineno - 1
+
+    try:
+        return env.from_string(section.body).render(names)
+    except TemplateSyntaxError as exc:
+        diags.error("PD501", section.path, f"模板语法错误：{exc.message}；"
+                    "要输出 {{ 本身请写 {{ '{{' }}", line=line_of(exc))
+    except UndefinedError as exc:
+        known = "、".join(sorted(n for n in names if n.isascii()))
+        diags.error("PD502", section.path, f"模板中使用了未知的名称（{exc.message}）；"
+                    f"可用的名称：{known}", line=line_of(exc))
+    except SecurityError as exc:
+        diags.error("PD503", section.path, f"模板中不允许这样的写法：{exc}", line=line_of(exc))
+    except FilterError as exc:
+        diags.error("PD504", section.path, str(exc), line=line_of(exc))
+    except (TemplateError, ArithmeticError, InvalidOperation, TypeError, ValueError,
+            LookupError, AttributeError, OverflowError, RecursionError) as exc:
+        diags.error("PD504", section.path, f"模板求值出错：{exc}", line=line_of(exc))
+    return None

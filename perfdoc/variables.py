@@ -1,0 +1,63 @@
+"""The facts a section may quote: `{{ total_score }}`, `{{ income | money }}`, ...
+
+Every figure is computed from content/report.md and the indicator CSVs, so the
+text and the table can never disagree. Absent facts are absent names (an error
+when used), never a silent "None".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .model import Report
+
+
+@dataclass(frozen=True)
+class Group:
+    """A first-level indicator and the sums over its rows."""
+
+    name: str
+    weight: Decimal
+    score: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class Deduction:
+    name: str  # the indicator's own (last-level) name
+    path: str  # 一级／二级／三级
+    weight: Decimal
+    score: Decimal
+    lost: Decimal
+    note: str
+
+
+def variables(report: Report) -> dict[str, object]:
+    facts = report.facts
+    groups: dict[str, Group] = {}
+    for ind in report.indicators:
+        g = groups.get(ind.levels[0], Group(ind.levels[0], Decimal(0), Decimal(0), 0))
+        groups[g.name] = Group(g.name, g.weight + ind.weight, g.score + ind.score, g.count + 1)
+    deductions = [Deduction(i.levels[-1], "／".join(i.levels), i.weight, i.score,
+                            i.weight - i.score, i.note)
+                  for i in report.indicators if i.deducted]
+    names: dict[str, object] = dict(facts.extra)  # staffing and whatever else the unit keeps
+    names.update(facts.finance)  # income, spending, budget
+    if facts.execution_rate is not None:
+        names["execution_rate"] = facts.execution_rate
+    names.update(
+        year=facts.year,
+        unit=facts.unit,
+        title=report.form_title,
+        report_title=report.report_title,
+        total_score=report.total_score,
+        total_weight=report.total_weight,
+        grade=report.grade,
+        indicator_count=len(report.indicators),
+        deductions=deductions,
+        deduction_count=len(deductions),
+        groups=list(groups.values()),
+        group=groups,
+    )
+    return names
