@@ -36,6 +36,7 @@ _EAST_ASIAN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f
 
 CELL_MARGIN = 85  # twips left and right inside every table cell (1.5 mm)
 CELL_MARGINS = 2 * CELL_MARGIN
+CELL_PADDING = 28  # twips above and below cell text (0.5 mm), so it clears the borders
 
 
 def twips(mm: float) -> int:
@@ -151,7 +152,9 @@ def new_table(container, widths: list[int]):
         f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/>"
         f"<w:right {border}/><w:insideH {border}/><w:insideV {border}/></w:tblBorders>"
         f'<w:tblLayout w:type="fixed"/>'
-        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/>'
+        f'<w:tblCellMar><w:top w:w="{CELL_PADDING}" w:type="dxa"/>'
+        f'<w:left w:w="{CELL_MARGIN}" w:type="dxa"/>'
+        f'<w:bottom w:w="{CELL_PADDING}" w:type="dxa"/>'
         f'<w:right w:w="{CELL_MARGIN}" w:type="dxa"/>'
         f"</w:tblCellMar>"
         f'<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
