@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
@@ -13,6 +14,7 @@ from .check import check_project
 from .diagnostics import Diagnostics
 from .form import build_form
 from .report import build_report
+from .source_date import source_date
 from .xlsx import build_scores_xlsx
 
 BUILD_DIR = "build"
@@ -21,7 +23,7 @@ BUILD_DIR = "build"
 @dataclass
 class BuildResult:
     diagnostics: Diagnostics
-    outputs: list[Path] = field(default_factory=list)
+    outputs: list[tuple[Path, str]] = field(default_factory=list)  # (path, sha256)
 
     @property
     def ok(self) -> bool:
@@ -39,20 +41,22 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
                  "report.docx": build_report(report, diags)}
     if diags.errors:  # problems only rendering finds, e.g. an unreadable image
         return result
-    payloads = {name: docx_bytes(doc) for name, doc in documents.items()}
-    payloads["scores.xlsx"] = ooxml.normalize_zip(build_scores_xlsx(report))
-    out_dir = out_dir or root / BUILD_DIR
-    result.outputs = write_all(out_dir, payloads)
+    when = source_date(root)
+    payloads = {}
+    for name, doc in documents.items():
+        props = doc.core_properties
+        props.title, props.author = report.report_title.replace("\n", ""), report.facts.unit
+        props.comments = props.last_modified_by = ""
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        payloads[name] = buffer.getvalue()
+    payloads["scores.xlsx"] = build_scores_xlsx(report)
+    payloads = {name: ooxml.normalize_zip(data, when) for name, data in payloads.items()}
+    result.outputs = write_all(out_dir or root / BUILD_DIR, payloads)
     return result
 
 
-def docx_bytes(doc) -> bytes:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return ooxml.normalize_zip(buffer.getvalue())
-
-
-def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[Path]:
+def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[tuple[Path, str]]:
     """Each file goes to a temporary name first and is renamed into place whole."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -65,5 +69,5 @@ def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[Path]:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        written.append(out_dir / name)
+        written.append((out_dir / name, hashlib.sha256(data).hexdigest()))
     return written

@@ -1,4 +1,4 @@
-"""perfdoc build | check — the command line.
+"""perfdoc build | check | diff | init — the command line.
 
 Exit codes: 0 clean (warnings allowed), 1 data errors, 2 usage errors,
 3 an internal error (a bug in perfdoc, reported in one line).
@@ -7,16 +7,20 @@ Exit codes: 0 clean (warnings allowed), 1 data errors, 2 usage errors,
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from . import diagnostics
+from . import __version__, diagnostics
 from .diagnostics import Diagnostics
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Exit 2 with this message."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,30 +30,44 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="perfdoc", description="部门整体支出绩效自评：从 Markdown 和 CSV "
-                     "生成自评表（Word）")
-    parser.add_argument("--version", action="version", version=f"perfdoc {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, help_text in (("build", "检查数据并生成 build/form.docx"),
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="perfdoc", description="部门整体支出绩效自评：从 Markdown 和 CSV "
+                  "生成自评表、评价报告和评分表")
+    top.add_argument("--version", action="version", version=f"perfdoc {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    for name, help_text in (("build", "检查数据并生成 build/ 下的 form.docx、report.docx、scores.xlsx"),
                             ("check", "只检查数据，不生成文件")):
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
         cmd.add_argument("--format", choices=diagnostics.FORMATS, default="text",
                          help="问题的输出格式：text（默认）、github（GitHub Actions 注释）、json")
-    return parser
+        if name == "check":
+            cmd.add_argument("--by-owner", action="store_true",
+                             help="按“责任处室”列分组列出问题和扣分项")
+
+    cmd = sub.add_parser("diff", help="两个版本之间分数和文字的变化（Markdown，供审核）")
+    cmd.add_argument("old", nargs="?", help="旧版本（默认：与默认分支的分叉点）")
+    cmd.add_argument("new", nargs="?", help="新版本（默认：工作区当前内容）")
+    cmd.add_argument("-C", "--dir", default=".", help="报告项目目录（默认：当前目录）")
+
+    cmd = sub.add_parser("init", help="新建一个报告仓库（含 CI 配置）")
+    cmd.add_argument("dir", help="新仓库的目录")
+    cmd.add_argument("--year", type=int, default=datetime.date.today().year - 1,
+                     help="评价年度（默认：去年）")
+    cmd.add_argument("--unit", help="填报单位（默认：目录名）")
+    cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然写入")
+    return top
 
 
-def _project(dir_arg: str) -> Path | None:
+def _project(dir_arg: str) -> Path:
     root = Path(dir_arg)
     if not root.is_dir():
-        print(f"{dir_arg}: error[PD001]: 目录不存在", file=sys.stderr)
-        return None
+        raise UsageError(f"{dir_arg}: error[PD001]: 目录不存在")
     missing = [d for d in ("content", "indicators") if not (root / d).is_dir()]
     if missing:
-        print(f"{dir_arg}: error[PD002]: 这里不是 perfdoc 报告项目，缺少目录："
-              + "、".join(f"{d}/" for d in missing), file=sys.stderr)
-        return None
+        raise UsageError(f"{dir_arg}: error[PD002]: 这里不是 perfdoc 报告项目，缺少目录："
+                         + "、".join(f"{d}/" for d in missing))
     return root.resolve()
 
 
@@ -61,20 +79,25 @@ def _print(diags: Diagnostics, fmt: str, root: Path) -> None:
         print(diags.summary())
 
 
-def run(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+def cmd_check(args) -> int:
+    from .check import check_project
+
     root = _project(args.dir)
-    if root is None:
-        return EXIT_USAGE
-    if args.command == "check":
-        from .check import check_project
+    report, diags = check_project(root)
+    if args.by_owner:
+        from .owners import by_owner
 
-        _, diags = check_project(root)
+        print(by_owner(report, diags))
+        print(diags.summary())
+    else:
         _print(diags, args.format, root)
-        return EXIT_DATA if diags.errors else EXIT_OK
+    return EXIT_DATA if diags.errors else EXIT_OK
 
+
+def cmd_build(args) -> int:
     from .build import build
 
+    root = _project(args.dir)
     started = time.perf_counter()
     result = build(root)
     if not result.ok:
@@ -83,10 +106,67 @@ def run(argv: list[str]) -> int:
         return EXIT_DATA
     if result.diagnostics.items:
         _print(result.diagnostics, args.format, root)
-    for path in result.outputs:
-        print(f"已生成 {os.path.relpath(path)}")
+    for path, digest in result.outputs:
+        print(f"已生成 {os.path.relpath(path)}  sha256:{digest}")
     print(f"用时 {time.perf_counter() - started:.2f} 秒。")
     return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from .check import check_project
+    from .diff import Side, diff_reports
+    from .revisions import RevisionError, checkout, default_base
+
+    root = _project(args.dir)
+
+    def side(revision: str | None, label: str):
+        if revision is None:
+            return _side(root, label)
+        with checkout(root, revision) as tree:
+            return _side(tree, label)
+
+    def _side(path: Path, label: str):
+        report, diags = check_project(path)
+        if report is None:
+            first = diags.errors[0] if diags.errors else "无法读取"
+            raise UsageError(f"{label} 的数据无法读取：{first}")
+        return Side(label, report)
+
+    try:
+        old = args.old or default_base(root)
+        old_label = args.old or f"{old[:8]}（与默认分支的分叉点）"
+        a = side(old, old_label)
+        b = side(args.new, args.new or "工作区")
+    except RevisionError as exc:
+        raise UsageError(f"perfdoc diff: {exc}") from None
+    print(diff_reports(a, b), end="")
+    return EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from .scaffold import InitError, init
+
+    target = Path(args.dir)
+    unit = args.unit or target.resolve().name
+    try:
+        written = init(target, args.year, unit, force=args.force)
+    except InitError as exc:
+        raise UsageError(f"perfdoc init: {exc}") from None
+    print(f"已在 {target} 新建 {len(written)} 个文件（{args.year} 年度，{unit}）。"
+          f"下一步：cd {target} && make docx")
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "diff": cmd_diff, "init": cmd_init}
+
+
+def run(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -238,6 +238,7 @@ class _Table:
     indicators: list[Indicator]
     depth: int
     complete: bool  # every row parsed; sums are meaningful
+    owners: dict[tuple[str, int], str] = field(default_factory=dict)  # even broken rows
 
 
 def load_indicators(root: Path, diags: Diagnostics) -> _Table:
@@ -247,10 +248,12 @@ def load_indicators(root: Path, diags: Diagnostics) -> _Table:
         return _Table([], 2, False)
     out: list[Indicator] = []
     depths: dict[int, str] = {}
+    owners: dict[tuple[str, int], str] = {}
     complete = True
     for path in files:
         table = _load_csv(root, path, diags)
         out.extend(table.indicators)
+        owners.update(table.owners)
         complete &= table.complete
         if table.indicators:
             depths.setdefault(table.depth, rel(root, path))
@@ -267,7 +270,7 @@ def load_indicators(root: Path, diags: Diagnostics) -> _Table:
             complete = False
         else:
             seen[ind.levels] = ind
-    return _Table(out, max(depths, default=2), complete)
+    return _Table(out, max(depths, default=2), complete, owners)
 
 
 _CSV_ERRORS = {
@@ -312,10 +315,13 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
     depth = len(level_names)
 
     out: list[Indicator] = []
+    owners: dict[tuple[str, int], str] = {}
     complete = True
     previous: list[str] = []
     orphans_reported = False
     for line, cells in rows[1:]:
+        if "责任处室" in col and col["责任处室"] < len(cells) and cells[col["责任处室"]]:
+            owners[(where, line)] = cells[col["责任处室"]]
         if len(cells) != len(header):
             diags.error("PD306", where, f"这一行有 {len(cells)} 个单元格，表头有 "
                         f"{len(header)} 列（说明中含逗号时请用英文双引号括起来）", line=line)
@@ -339,7 +345,7 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
         owner = cells[col["责任处室"]] if "责任处室" in col else ""
         out.append(Indicator(tuple(levels), weight, score, cells[col["说明"]], owner,
                              where, line))
-    return _Table(out, depth, complete)
+    return _Table(out, depth, complete, owners)
 
 
 def _fill_levels(given: list[str], previous: list[str],
@@ -397,4 +403,4 @@ def load_project(root: Path, diags: Diagnostics) -> Report | None:
     if facts is None:
         return None
     return Report(root, layout, facts, sections, table.indicators, table.depth,
-                  table.complete)
+                  table.complete, table.owners)

@@ -90,6 +90,7 @@ class Report:
     indicators: list[Indicator]
     depth: int  # 2 or 3 indicator levels
     indicators_complete: bool = True  # every CSV row parsed, so sums mean something
+    row_owners: dict[tuple[str, int], str] = field(default_factory=dict)  # (csv, line) -> 责任处室
 
     @property
     def total_weight(self) -> Decimal:

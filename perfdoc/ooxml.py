@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime, timezone
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -280,14 +281,33 @@ def page_number_footers(section, settings, font: str, size_pt: float,
 # ---------------------------------------------------------------- package
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """The same package with fixed entry timestamps, so equal input gives equal bytes."""
+def normalize_zip(data: bytes, when: datetime) -> bytes:
+    """The same package, reproducible: every entry and the document properties
+    (docProps/core.xml created/modified) carry `when`; entry order is kept, since
+    [Content_Types].xml must come first."""
+    when = when.astimezone(timezone.utc)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _core_dates(body, stamp)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, body)
     return out.getvalue()
+
+
+_DCTERMS = "{http://purl.org/dc/terms/}"
+
+
+def _core_dates(xml: bytes, stamp: str) -> bytes:
+    root = etree.fromstring(xml)
+    for tag in ("created", "modified"):
+        el = root.find(_DCTERMS + tag)
+        if el is not None:
+            el.text = stamp
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

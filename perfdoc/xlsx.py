@@ -35,6 +35,8 @@ def build_scores_xlsx(report: Report) -> bytes:
     spec = report.layout.report
     columns = columns_for(spec.columns, report.depth)
     wb = Workbook()
+    wb.properties.creator = report.facts.unit
+    wb.properties.title = spec.attachment_title
     ws = wb.active
     ws.title = spec.attachment_title[:31]  # Excel's limit on sheet names
 

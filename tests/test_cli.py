@@ -129,3 +129,24 @@ def test_an_internal_error_is_one_line_and_exit_3(sample_copy, monkeypatch, caps
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "内部错误" in err and "RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_check_by_owner(sample_copy):
+    csv = sample_copy / "indicators" / "04-履职效益.csv"
+    csv.write_text("一级指标,二级指标,分值,得分,说明,责任处室\n"
+                   "履职效益,公众满意度,8,6,满意度80%,办公室\n", encoding="utf-8")
+    csv = sample_copy / "indicators" / "02-部门管理.csv"
+    text = csv.read_text(encoding="utf-8").replace("一级指标,二级指标,分值,得分,说明",
+                                                   "一级指标,二级指标,分值,得分,说明,责任处室")
+    lines = [line + ("," if i else "") for i, line in enumerate(text.splitlines())]
+    lines[7] = ",档案管理星级,3,3分,5级,财务处"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = perfdoc("check", "--by-owner", str(sample_copy))
+    assert done.returncode == 1
+    out = done.stdout
+    office = out.split("== 办公室 ==")[1].split("==")[0]
+    finance = out.split("== 财务处 ==")[1].split("==")[0]
+    rest = out.split("== （未指定处室） ==")[1]
+    assert "扣分：indicators/04-履职效益.csv:2: “履职效益／公众满意度”扣 2 分（说明：满意度80%）" in office
+    assert "indicators/02-部门管理.csv:8:得分: error[PD308]" in finance
+    assert "PD313" in rest and "content/04-problems.md" in rest

@@ -177,4 +177,4 @@ def test_output_is_a_valid_package(sample_out, name):
     with zipfile.ZipFile(sample_out / name) as z:
         assert z.testzip() is None
         assert z.namelist()[0] == "[Content_Types].xml"
-        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert len({i.date_time for i in z.infolist()}) == 1  # one source date for all

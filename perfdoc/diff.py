@@ -1,0 +1,143 @@
+"""`perfdoc diff`: what changed between two versions of a report, for a reviewer.
+
+Scores, weights, totals and wording — not XML. Text changes are shown character by
+character, since Chinese has no spaces to diff words by. The output is Markdown
+for a pull request or a CI job summary (<del>/<ins> render there).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .model import Indicator, Report, decimal_text
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str  # "main", "工作区", a commit
+    report: Report
+
+
+def _name(ind: Indicator) -> str:
+    return "／".join(ind.levels)
+
+
+def _cell(text: str) -> str:
+    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+
+
+def char_diff(old: str, new: str) -> str:
+    """old → new with deletions in <del> and insertions in <ins>, character by character."""
+    out = []
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(_cell(old[a1:a2]))
+            continue
+        if a2 > a1:
+            out.append(f"<del>{_cell(old[a1:a2])}</del>")
+        if b2 > b1:
+            out.append(f"<ins>{_cell(new[b1:b2])}</ins>")
+    return "".join(out)
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+
+
+def diff_reports(a: Side, b: Side) -> str:
+    old, new = a.report, b.report
+    lines = [f"### perfdoc：{a.label} → {b.label}", ""]
+
+    total_changed = (old.total_score, old.grade) != (new.total_score, new.grade)
+    lines += ["| | 修改前 | 修改后 |", "|---|---|---|"]
+    for label, x, y in (("总得分", decimal_text(old.total_score), decimal_text(new.total_score)),
+                        ("等级", old.grade, new.grade),
+                        ("总分值", decimal_text(old.total_weight), decimal_text(new.total_weight)),
+                        ("指标数", str(len(old.indicators)), str(len(new.indicators)))):
+        mark = " **（变化）**" if x != y else ""
+        lines.append(f"| {label} | {x} | {y}{mark} |")
+    lines.append("")
+
+    body = _indicator_changes(old, new) + _section_changes(old, new)
+    if not body and not total_changed:
+        lines.append("没有实质变化（分值、得分、说明和正文都相同）。")
+    return "\n".join(lines + body).rstrip() + "\n"
+
+
+def _indicator_changes(old: Report, new: Report) -> list[str]:
+    a = {i.levels: i for i in old.indicators}
+    b = {i.levels: i for i in new.indicators}
+    out: list[str] = []
+
+    scored = [(k, a[k], b[k]) for k in b if k in a
+              and (a[k].weight, a[k].score) != (b[k].weight, b[k].score)]
+    if scored:
+        out += ["#### 分值和得分", "", "| 指标 | 分值 | 得分 |", "|---|---|---|"]
+        for _, x, y in scored:
+            def change(old_v, new_v):
+                o, n = decimal_text(old_v), decimal_text(new_v)
+                return o if o == n else f"{o} → **{n}**"
+            out.append(f"| {_cell(_name(y))} | {change(x.weight, y.weight)} | "
+                       f"{change(x.score, y.score)} |")
+        out.append("")
+
+    added = [b[k] for k in b if k not in a]
+    removed = [a[k] for k in a if k not in b]
+    for title, items in (("新增指标", added), ("删除的指标", removed)):
+        if items:
+            out += [f"#### {title}", ""]
+            out += [f"- {_cell(_name(i))}（分值 {decimal_text(i.weight)}，得分 "
+                    f"{decimal_text(i.score)}，{i.path} 第 {i.line} 行）" for i in items]
+            out.append("")
+
+    # Moved: in another file, or out of order (not on the longest common ordering).
+    common_a = [k for k in a if k in b]
+    common_b = [k for k in b if k in a]
+    in_order = set()
+    for block in SequenceMatcher(None, common_a, common_b, autojunk=False).get_matching_blocks():
+        in_order.update(common_a[block.a:block.a + block.size])
+    moved = [k for k in common_b if k not in in_order or a[k].path != b[k].path]
+    if moved:
+        out += ["#### 移动的指标", ""]
+        for k in moved:
+            where = (f"{a[k].path} → {b[k].path}" if a[k].path != b[k].path
+                     else f"{b[k].path} 中顺序调整（第 {a[k].line} 行 → 第 {b[k].line} 行）")
+            out.append(f"- {_cell(_name(b[k]))}：{where}")
+        out.append("")
+
+    notes = [(a[k], b[k]) for k in b if k in a and a[k].note != b[k].note]
+    if notes:
+        out += ["#### 说明", ""]
+        out += [f"- {_cell(_name(y))}：{char_diff(x.note, y.note) or '（空）'}" for x, y in notes]
+        out.append("")
+    return out
+
+
+def _section_changes(old: Report, new: Report) -> list[str]:
+    out: list[str] = []
+    for key in dict.fromkeys([*old.sections, *new.sections]):
+        x, y = old.sections.get(key), new.sections.get(key)
+        if x is None or y is None:
+            section = x or y
+            state = "新增" if x is None else "删除"
+            out += [f"#### {state}部分：{_cell(section.title)}（{section.path}）", ""]
+            continue
+        if (x.title, x.hint, x.body) == (y.title, y.hint, y.body):
+            continue
+        out += [f"#### {_cell(y.title)}（{y.path}）", ""]
+        if (x.title, x.hint) != (y.title, y.hint):
+            out.append(f"- 标题：{char_diff(x.title + x.hint, y.title + y.hint)}")
+        pa, pb = _paragraphs(x.body), _paragraphs(y.body)
+        for op, a1, a2, b1, b2 in SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
+            if op == "equal":
+                continue
+            olds, news = pa[a1:a2], pb[b1:b2]
+            for i in range(max(len(olds), len(news))):
+                o = olds[i] if i < len(olds) else ""
+                n = news[i] if i < len(news) else ""
+                out.append(f"- {char_diff(o, n)}")
+        out.append("")
+    return out

@@ -1,0 +1,77 @@
+"""A project's sources at a git revision, read through git (no checkout, no remote needed)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from collections.abc import Iterator
+
+SOURCES = ("content", "indicators")
+
+
+class RevisionError(Exception):
+    """A revision that cannot be read; the message is for the user."""
+
+
+def git(root: Path, *args: str, binary: bool = False):
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60,
+                              text=not binary)
+    except OSError:
+        raise RevisionError("找不到 git 命令，请先安装 git") from None
+    if done.returncode != 0:
+        err = done.stderr if not binary else done.stderr.decode("utf-8", "replace")
+        raise RevisionError(err.strip().splitlines()[-1] if err.strip() else "git 出错")
+    return done.stdout
+
+
+def repo_prefix(root: Path) -> str:
+    """The project folder's path inside its repository ("" at the top)."""
+    try:
+        return git(root, "rev-parse", "--show-prefix").strip()
+    except RevisionError:
+        raise RevisionError(f"{root} 不在 git 仓库中") from None
+
+
+def default_base(root: Path) -> str:
+    """The merge-base of HEAD with the default branch (origin's HEAD, main or master)."""
+    candidates = []
+    try:
+        candidates.append(git(root, "symbolic-ref", "--short", "refs/remotes/origin/HEAD").strip())
+    except RevisionError:
+        pass
+    candidates += ["origin/main", "origin/master", "main", "master"]
+    for branch in candidates:
+        try:
+            return git(root, "merge-base", "HEAD", branch).strip()
+        except RevisionError:
+            continue
+    try:
+        return git(root, "rev-parse", "HEAD").strip()
+    except RevisionError:
+        raise RevisionError("仓库还没有任何提交") from None
+
+
+@contextmanager
+def checkout(root: Path, revision: str) -> Iterator[Path]:
+    """The project's content/ and indicators/ at `revision`, in a temporary folder."""
+    prefix = repo_prefix(root)
+    top = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    try:
+        commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except RevisionError:
+        raise RevisionError(f"未知的 git 版本“{revision}”") from None
+    # From the top of the repository, so paths mean the same in every subcommand.
+    paths = [f"{prefix}{name}" for name in SOURCES]
+    listed = git(top, "ls-tree", "--name-only", commit, "--", *paths).splitlines()
+    if f"{prefix}content" not in listed:
+        raise RevisionError(f"版本“{revision}”中没有 perfdoc 源文件（{prefix}content/）")
+    data = git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
+    with tempfile.TemporaryDirectory(prefix="perfdoc-rev-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp) / prefix

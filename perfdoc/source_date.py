@@ -1,0 +1,29 @@
+"""The one date a build stamps into its outputs, so equal sources give equal bytes.
+
+SOURCE_DATE_EPOCH when set (reproducible-builds.org); otherwise the time of the last
+git commit that touched the sources; otherwise a fixed date.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+FIXED = datetime(1980, 1, 1, tzinfo=timezone.utc)  # the earliest a zip entry can hold
+
+
+def source_date(root: Path) -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return max(datetime.fromtimestamp(int(epoch), timezone.utc), FIXED)
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "content", "indicators"],
+                              cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return FIXED
+    stamp = done.stdout.strip()
+    if done.returncode == 0 and stamp.isdigit():
+        return max(datetime.fromtimestamp(int(stamp), timezone.utc), FIXED)
+    return FIXED

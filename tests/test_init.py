@@ -1,0 +1,99 @@
+"""perfdoc init: a new report repository that builds, with CI files that make sense."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from perfdoc.check import check_project
+from perfdoc.cli import parser
+
+PERFDOC = Path(sys.executable).with_name("perfdoc")  # the installed console script
+
+
+def test_init_then_make_docx_builds(tmp_path):
+    target = tmp_path / "信息中心-2021"
+    done = subprocess.run([str(PERFDOC), "init", str(target), "--year", "2021",
+                           "--unit", "江苏省商务厅信息中心"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for name in ("content/report.md", "indicators/01-部门决策.csv", "Makefile", "README.md",
+                 ".gitignore", ".github/workflows/perfdoc.yml", ".gitlab-ci.yml"):
+        assert (target / name).is_file(), name
+    report, diags = check_project(target)
+    assert not diags.items, [str(d) for d in diags.items]
+    assert (report.facts.year, report.facts.unit) == (2021, "江苏省商务厅信息中心")
+    assert shutil.which("make")
+    done = subprocess.run(["make", "docx", f"PERFDOC={PERFDOC}"], cwd=target,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in (target / "build").iterdir()) == ["form.docx", "report.docx",
+                                                                    "scores.xlsx"]
+
+
+def test_init_refuses_an_existing_report_unless_forced(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    before = (tmp_path / "content" / "01-overview.md").read_bytes()
+    done = subprocess.run([str(PERFDOC), "init", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and "不会覆盖" in done.stderr
+    assert (tmp_path / "content" / "01-overview.md").read_bytes() == before
+    done = subprocess.run([str(PERFDOC), "init", str(tmp_path), "--force"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0
+
+
+def test_unit_names_that_yaml_would_misread_are_quoted(tmp_path):
+    subprocess.run([str(PERFDOC), "init", str(tmp_path / "x"), "--unit", "某局: 办公室 #1"],
+                   check=True, capture_output=True)
+    report, _ = check_project(tmp_path / "x")
+    assert report.facts.unit == "某局: 办公室 #1"
+
+
+def perfdoc_commands(script: str) -> list[list[str]]:
+    """Every `perfdoc …` command line in a CI script, as arguments."""
+    commands = []
+    for line in script.splitlines():
+        line = line.split(">>")[0].split("|")[0].strip()
+        if "perfdoc " in line and not line.startswith(("pip", "#")):
+            words = shlex.split(line[line.index("perfdoc "):])
+            commands.append(words[1:])
+    return commands
+
+
+def parses(args: list[str]) -> bool:
+    try:
+        parser().parse_args(args)
+    except SystemExit:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("path", [".github/workflows/perfdoc.yml", ".gitlab-ci.yml"])
+def test_ci_files_parse_and_call_real_commands(tmp_path, path):
+    subprocess.run([str(PERFDOC), "init", str(tmp_path)], check=True, capture_output=True)
+    data = yaml.safe_load((tmp_path / path).read_text(encoding="utf-8"))
+    if path.startswith(".github"):
+        steps = data["jobs"]["report"]["steps"]
+        scripts = [s["run"] for s in steps if "run" in s]
+        assert any("upload-artifact" in s.get("uses", "") for s in steps)
+        triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
+        assert "pull_request" in triggers
+    else:
+        scripts = data["perfdoc"]["script"]
+        assert "build/" in data["perfdoc"]["artifacts"]["paths"]
+    commands = [c for s in scripts for c in perfdoc_commands(s)]
+    assert {c[0] for c in commands} == {"check", "build", "diff"}
+    assert all(parses(c) for c in commands), commands
+
+
+def test_pre_commit_hook_definition():
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "perfdoc-check" and hook["pass_filenames"] is False
+    words = hook["entry"].split()
+    assert words[0] == "perfdoc" and parses(words[1:])
