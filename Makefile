@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIR    ?= .
 
-.PHONY: docx check test pictures clean
+.PHONY: docx check test bench pictures clean
 
 docx: $(STAMP)
 	$(BIN)/perfdoc build $(DIR)
@@ -17,6 +17,10 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Speed at 1x, 10x and 100x the sample, against pandoc: writes BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
 
 # The README's pictures (LibreOffice, pdftoppm and the fonts in docs/fonts.conf).
 pictures: docx

@@ -50,8 +50,8 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
         buffer = io.BytesIO()
         doc.save(buffer)
         payloads[name] = buffer.getvalue()
-    payloads["scores.xlsx"] = build_scores_xlsx(report)
     payloads = {name: ooxml.normalize_zip(data, when) for name, data in payloads.items()}
+    payloads["scores.xlsx"] = build_scores_xlsx(report, when)
     result.outputs = write_all(out_dir or root / BUILD_DIR, payloads)
     return result
 

@@ -14,6 +14,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
+from docx.styles.style import StyleFactory
 
 from . import ooxml
 from .layout import Layout
@@ -93,9 +94,10 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
         roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold, indent)
 
     def custom(name: str):
-        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = doc.styles["Normal"]
-        return style
+        # Straight to the XML: styles.add_style() scans every style by name first.
+        element = doc.styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False)
+        element.basedOn_val = "Normal"
+        return StyleFactory(element)
 
     styles = doc.styles
     paragraph_style("body", styles["Normal"], fonts.body, body_pt, indent=2,
@@ -124,10 +126,9 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
 def add_title(body, sheet: Sheet, text: str):
     """A centred title; a newline in `text` breaks the line (梯形 titles)."""
     role = sheet["title"]
-    p = body.add_paragraph()
-    p._p.get_or_add_pPr().get_or_add_pStyle().val = role.style_id
+    p = ooxml.new_paragraph(body._element, role.style_id)
     for i, line in enumerate(text.split("\n")):
-        run = ooxml.add_run(p._p, line, role.latin, role.east_asia)
+        run = ooxml.add_run(p, line, role.latin, role.east_asia)
         if i:
             run.insert(1, OxmlElement("w:br"))  # after rPr, before the text
     return p

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from docx.shared import Pt
 from docx.table import Table, _Cell
 
 from . import ooxml
@@ -22,12 +21,11 @@ def build_form(report: Report, diags: Diagnostics):
                               title_pt=form.title_pt)
     body = doc._body
 
-    title = add_title(body, sheet, report.form_title)
-    title.paragraph_format.space_after = Pt(form.unit_pt)
+    ooxml.space_after(add_title(body, sheet, report.form_title), form.unit_pt)
     unit = sheet["cell"]
-    p = body.add_paragraph(style="PD Cell")
-    p.paragraph_format.space_after = Pt(6)
-    ooxml.add_run(p._p, form.unit_label + report.facts.unit, unit.latin, unit.east_asia,
+    p = ooxml.new_paragraph(body._element, unit.style_id)
+    ooxml.space_after(p, 6)
+    ooxml.add_run(p, form.unit_label + report.facts.unit, unit.latin, unit.east_asia,
                   size_pt=form.unit_pt)
 
     # One column the width of the type area: a title row, then a content row, per section.

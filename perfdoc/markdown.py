@@ -23,8 +23,11 @@ def parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def parse(text: str) -> list[Token]:
-    return parser().parse(text)
+@lru_cache(maxsize=64)
+def parse(text: str) -> tuple[Token, ...]:
+    """Tokens of a body; cached, since check and both documents read each section
+    (callers must not modify them)."""
+    return tuple(parser().parse(text))
 
 
 def is_comment(html: str) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from xml.sax.saxutils import escape, quoteattr
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -22,6 +24,10 @@ from lxml import etree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# Attribute names, qualified once: the table and run builders are hot paths.
+_A_VAL, _A_W, _A_TYPE = _W + "val", _W + "w", _W + "type"
+_A_ASCII, _A_HANSI, _A_CS = _W + "ascii", _W + "hAnsi", _W + "cs"
+_A_EASTASIA, _A_HINT = _W + "eastAsia", _W + "hint"
 
 # Children of pPr / tcPr / tblPr in schema order (the ones perfdoc writes).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl",
@@ -162,8 +168,112 @@ def new_table(container, widths: list[int]):
         f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid></w:tbl>"
     )
-    container._insert_tbl(tbl)
+    append_block(container, tbl)
     return tbl
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell as data; `role` is a document.Role (style and fonts)."""
+
+    width: int  # twips
+    text: str
+    role: object
+    jc: str | None = None
+    span: int = 1
+    vmerge: str | None = None  # "restart" | "continue"
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: list[Cell]
+    header: bool = False  # repeated at the top of every page
+
+
+def table(parent, widths: list[int], rows: list[Row]):
+    """A whole bordered table written in one pass: serialised as text and parsed once,
+    which for thousands of cells is many times faster than building it node by node."""
+    tbl = new_table(parent, widths)
+    out = []
+    for row in rows:
+        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if row.header else "<w:tr>")
+        for c in row.cells:
+            role = c.role
+            props = f'<w:tcW w:w="{c.width}" w:type="dxa"/>'
+            if c.span > 1:
+                props += f'<w:gridSpan w:val="{c.span}"/>'
+            if c.vmerge:
+                props += f'<w:vMerge w:val="{c.vmerge}"/>'
+            ppr = f'<w:pStyle w:val="{role.style_id}"/>'
+            if c.jc:
+                ppr += f'<w:jc w:val="{c.jc}"/>'
+            run = ""
+            if c.text:
+                fonts = (f'<w:rFonts w:ascii={quoteattr(role.latin)} w:hAnsi={quoteattr(role.latin)} '
+                         f'w:cs={quoteattr(role.latin)} w:eastAsia={quoteattr(role.east_asia)} '
+                         'w:hint="eastAsia"/>')
+                bold = "<w:b/>" if role.bold else ""
+                run = (f'<w:r><w:rPr>{fonts}{bold}</w:rPr><w:t xml:space="preserve">'
+                       f"{escape(c.text)}</w:t></w:r>")
+            out.append(f'<w:tc><w:tcPr>{props}<w:vAlign w:val="center"/></w:tcPr>'
+                       f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>")
+        out.append("</w:tr>")
+    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(out)}</w:tbl>")
+    tbl.extend(list(body))
+    return tbl
+
+
+def append_block(parent, element) -> None:
+    """Append a paragraph or table to a body (before its sectPr) or a cell, in O(1).
+
+    python-docx's own insertion searches the body's children for the sectPr each
+    time, which makes long documents quadratic.
+    """
+    last = _last_child(parent)
+    if last is not None and last.tag == _W + "sectPr":
+        last.addprevious(element)
+    else:
+        parent.append(element)
+
+
+def _last_child(parent):
+    try:
+        return parent[-1]  # O(1) in lxml, unlike len(parent)
+    except IndexError:
+        return None
+
+
+def new_paragraph(parent, style_id: str | None = None):
+    """An empty paragraph at the end of a body or cell."""
+    last = _last_child(parent)
+    p = etree.SubElement(parent, _W + "p")  # created in the tree, for python-docx's classes
+    if last is not None and last.tag == _W + "sectPr":
+        last.addprevious(p)
+    if style_id:
+        pPr = etree.SubElement(p, _W + "pPr")
+        etree.SubElement(pPr, _W + "pStyle").set(qn("w:val"), style_id)
+    return p
+
+
+def space_after(p, pt: float) -> None:
+    _ordered_child(p.get_or_add_pPr(), "spacing", _PPR_ORDER).set(qn("w:after"),
+                                                                   str(round(pt * 20)))
+
+
+def page_break_before(p) -> None:
+    _ordered_child(p.get_or_add_pPr(), "pageBreakBefore", _PPR_ORDER)
+
+
+def set_jc(p, value: str) -> None:
+    pPr = p.find(_W + "pPr")
+    if pPr is None:
+        pPr = etree.Element(_W + "pPr")
+        p.insert(0, pPr)
+    _ordered_child(pPr, "jc", _PPR_ORDER).set(qn("w:val"), value)
+
+
+def add_break(p) -> None:
+    etree.SubElement(etree.SubElement(p, _W + "r"), _W + "br")
 
 
 def add_row(tbl, header: bool = False):
@@ -180,15 +290,13 @@ def add_cell(tr, width: int, span: int = 1, vmerge: str | None = None,
     """A cell with its width; `vmerge` is "restart" or "continue" for vertical merges."""
     tc = etree.SubElement(tr, _W + "tc")
     tcPr = etree.SubElement(tc, _W + "tcPr")
-    tcW = etree.SubElement(tcPr, _W + "tcW")
-    tcW.set(qn("w:w"), str(width))
-    tcW.set(qn("w:type"), "dxa")
+    etree.SubElement(tcPr, _W + "tcW", {_A_W: str(width), _A_TYPE: "dxa"})
     if span > 1:
-        etree.SubElement(tcPr, _W + "gridSpan").set(qn("w:val"), str(span))
+        etree.SubElement(tcPr, _W + "gridSpan", {_A_VAL: str(span)})
     if vmerge is not None:
-        etree.SubElement(tcPr, _W + "vMerge").set(qn("w:val"), vmerge)
+        etree.SubElement(tcPr, _W + "vMerge", {_A_VAL: vmerge})
     if valign is not None:
-        etree.SubElement(tcPr, _W + "vAlign").set(qn("w:val"), valign)
+        etree.SubElement(tcPr, _W + "vAlign", {_A_VAL: valign})
     return tc
 
 
@@ -198,31 +306,32 @@ def add_paragraph(parent, style_id: str | None = None, jc: str | None = None):
     if style_id or jc:
         pPr = etree.SubElement(p, _W + "pPr")
         if style_id:
-            etree.SubElement(pPr, _W + "pStyle").set(qn("w:val"), style_id)
+            etree.SubElement(pPr, _W + "pStyle", {_A_VAL: style_id})
         if jc:
-            etree.SubElement(pPr, _W + "jc").set(qn("w:val"), jc)
+            etree.SubElement(pPr, _W + "jc", {_A_VAL: jc})
     return p
 
 
 def add_run(p, text: str, latin: str, east_asia: str, bold: bool = False,
-            size_pt: float | None = None):
-    """A run with explicit Latin and East Asian fonts."""
+            size_pt: float | None = None, italic: bool = False, strike: bool = False):
+    """A run with explicit Latin and East Asian fonts (the eastAsia hint keeps “”…—
+    full-width)."""
     r = etree.SubElement(p, _W + "r")
     rPr = etree.SubElement(r, _W + "rPr")
-    fonts = etree.SubElement(rPr, _W + "rFonts")
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
+    etree.SubElement(rPr, _W + "rFonts", {_A_ASCII: latin, _A_HANSI: latin, _A_CS: latin,
+                                          _A_EASTASIA: east_asia, _A_HINT: "eastAsia"})
     if bold:
         etree.SubElement(rPr, _W + "b")
+    if italic:
+        etree.SubElement(rPr, _W + "i")
+    if strike:
+        etree.SubElement(rPr, _W + "strike")
     if size_pt is not None:
-        for tag in ("sz", "szCs"):
-            etree.SubElement(rPr, _W + tag).set(qn("w:val"), str(round(size_pt * 2)))
-    t = etree.SubElement(r, _W + "t")
+        half_points = str(round(size_pt * 2))
+        etree.SubElement(rPr, _W + "sz", {_A_VAL: half_points})
+        etree.SubElement(rPr, _W + "szCs", {_A_VAL: half_points})
+    t = etree.SubElement(r, _W + "t", {_SPACE: "preserve"})
     t.text = text
-    t.set(_SPACE, "preserve")
     return r
 
 
@@ -311,3 +420,129 @@ def _core_dates(xml: bytes, stamp: str) -> bytes:
         if el is not None:
             el.text = stamp
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------- SpreadsheetML
+# scores.xlsx is written directly: one sheet, inline strings, five cell styles.
+# (openpyxl reads it in the tests; importing it for writing alone cost more than a
+# whole small build.)
+
+XLSX_STYLES = ("head", "center", "left", "number")  # cellXfs 1..4, in this order
+
+_SS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def column_letter(n: int) -> str:
+    """1 -> A, 27 -> AA."""
+    name = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[str],
+                 widths: list[float], fonts: tuple[str, str], size_pt: float,
+                 title: str, creator: str, when: datetime) -> bytes:
+    """A workbook of one sheet. `rows` holds (value, style) per cell: a str, a number,
+    a formula starting with "=", or None; style is one of XLSX_STYLES."""
+    out = []
+    for r, cells in enumerate(rows, start=1):
+        out.append(f'<row r="{r}">')
+        for c, (value, style) in enumerate(cells, start=1):
+            ref, s = f"{column_letter(c)}{r}", XLSX_STYLES.index(style) + 1
+            if value is None or value == "":
+                out.append(f'<c r="{ref}" s="{s}"/>')
+            elif isinstance(value, str) and value.startswith("="):
+                out.append(f'<c r="{ref}" s="{s}"><f>{escape(value[1:])}</f></c>')
+            elif isinstance(value, str):
+                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
+                           f'{escape(value)}</t></is></c>')
+            else:
+                out.append(f'<c r="{ref}" s="{s}"><v>{value}</v></c>')
+        out.append("</row>")
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
+                   for i, w in enumerate(widths, start=1))
+    merged = (f'<mergeCells count="{len(merges)}">'
+              + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+              if merges else "")
+    sheet_xml = (
+        f'<worksheet xmlns="{_SS}" xmlns:r="{_REL}">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+        f'<sheetData>{"".join(out)}</sheetData>{merged}</worksheet>')
+    body, head = (quoteattr(f) for f in fonts)
+    size = f'<sz val="{size_pt:g}"/>'
+    border = "<left style=\"thin\"/><right style=\"thin\"/><top style=\"thin\"/>" \
+             "<bottom style=\"thin\"/><diagonal/>"
+    xf = ('<xf numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="1" xfId="0" '
+          'applyFont="1" applyBorder="1" applyAlignment="1"{num}><alignment '
+          'horizontal="{h}" vertical="center" wrapText="1"/></xf>')
+    styles_xml = (
+        f'<styleSheet xmlns="{_SS}"><numFmts count="1"><numFmt numFmtId="164" '
+        'formatCode="0.##"/></numFmts>'
+        f'<fonts count="2"><font>{size}<name val={body}/></font>'
+        f'<font><b/>{size}<name val={head}/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        f'<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        f'<border>{border}</border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" '
+        'borderId="0" xfId="0"/>'
+        + xf.format(fmt=0, font=1, num="", h="center")
+        + xf.format(fmt=0, font=0, num="", h="center")
+        + xf.format(fmt=0, font=0, num="", h="left")
+        + xf.format(fmt=164, font=0, num=' applyNumberFormat="1"', h="center")
+        + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+        'builtinId="0"/></cellStyles></styleSheet>')
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxml'
+            'formats-package.core-properties+xml"/></Types>'),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" Type="{_REL}/'
+            'officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+            'core-properties" Target="docProps/core.xml"/></Relationships>'),
+        "docProps/core.xml": (
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(creator)}</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>"),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_SS}" xmlns:r="{_REL}"><sheets><sheet name={quoteattr(sheet)} '
+            'sheetId="1" r:id="rId1"/></sheets><calcPr calcId="191029" fullCalcOnLoad="1"/>'
+            "</workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" Type="{_REL}/'
+            'worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": styles_xml,
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in parts.items():
+            info = zipfile.ZipInfo(name, date_time=when.astimezone(timezone.utc).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
+    return buffer.getvalue()

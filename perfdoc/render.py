@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
 from markdown_it.token import Token
 
 from . import markdown, ooxml
@@ -27,8 +28,6 @@ from .model import Section
 _ORDERED = (lambda n: f"{n}.", lambda n: f"（{n}）",
             lambda n: chr(0x2460 + n - 1) if 1 <= n <= 20 else f"{n})")
 _BULLETS = ("•", "◦", "▪")
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
 # Typed heading numbers, GB/T 9704 levels 1 to 4: 一、 （一） 1. （1）
@@ -65,7 +64,7 @@ class _Frame:
 
     container: object  # python-docx _Body or _Cell
     width: int  # twips
-    pristine: Paragraph | None = None  # a new cell's empty paragraph, reused first
+    pristine: object = None  # a new cell's empty w:p, reused first
 
 
 @dataclass
@@ -113,7 +112,7 @@ class DocxRenderer:
         """Render a section's body at the end of `container`."""
         self._section = section
         self._frames = [self._frame(container, width or self.sheet.text_width)]
-        self._para: Paragraph | None = None
+        self._para = None  # the w:p being written
         self._para_role: Role | None = None
         self._lead: tuple[Role, int] | None = None  # (heading role, characters left)
         self._lists: list[_List] = []
@@ -206,7 +205,7 @@ class DocxRenderer:
     def hr(self, tokens, idx):
         self._open_paragraph("cell")
         self._run("＊　＊　＊")
-        self._para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        ooxml.set_jc(self._para, "center")
         self._para = None
 
     def html_block(self, tokens, idx):
@@ -232,7 +231,7 @@ class DocxRenderer:
         container = frame.container
         if frame.pristine is None and len(container._element) and \
                 container._element[-1].tag == ooxml.qn("w:tbl"):
-            container.add_paragraph()  # two adjacent tables would fuse into one
+            ooxml.new_paragraph(container._element)  # two adjacent tables would fuse
         frame.pristine = None
         each = frame.width // max(cols, 1)
         widths = [each] * cols
@@ -268,8 +267,8 @@ class DocxRenderer:
         self._frames.append(_Frame(_Cell(tc, table.proxy), width - ooxml.CELL_MARGINS))
         self._open_paragraph("cell_head" if table.header else "cell")
         align = re.search(r"text-align:(\w+)", tokens[idx].attrGet("style") or "")
-        if align:
-            self._para.alignment = _ALIGN.get(align.group(1))
+        if align and align.group(1) in ("left", "center", "right"):
+            ooxml.set_jc(self._para, align.group(1))
 
     th_open = td_open
 
@@ -292,7 +291,7 @@ class DocxRenderer:
             self._run(" ")
 
     def hardbreak(self, children, idx):
-        self._ensure_paragraph().add_run().add_break()
+        ooxml.add_break(self._ensure_paragraph())
 
     def strong_open(self, children, idx):
         self._marks.bold = True
@@ -313,8 +312,8 @@ class DocxRenderer:
         self._marks.strike = False
 
     def code_inline(self, children, idx):
-        run = self._run(children[idx].content)
-        ooxml.set_fonts(run._r.get_or_add_rPr(), CODE_FONT, self._para_role.east_asia)
+        self._ensure_paragraph()
+        self._emit(children[idx].content, self._para_role, latin=CODE_FONT)
 
     def link_open(self, children, idx):
         self._marks.links.append(children[idx].attrGet("href") or "")
@@ -334,7 +333,9 @@ class DocxRenderer:
             self.diags.error("PD208", self._section.path, why, line=self._line)
             self._run(f"［图片：{token.content or token.attrGet('src')}］")
             return
-        run = self._ensure_paragraph().add_run()
+        p = self._ensure_paragraph()
+        run = Run(etree.SubElement(p, ooxml.qn("w:r")),
+                  Paragraph(p, self._frames[-1].container))
         try:
             shape = run.add_picture(str(path))
         except Exception:  # python-docx raises several types for unreadable images
@@ -372,32 +373,34 @@ class DocxRenderer:
         pristine = None
         if isinstance(container, _Cell) and len(paragraphs) == 1 and \
                 len(element) == 2 and not len(paragraphs[0]):
-            pristine = Paragraph(paragraphs[0], container)
+            pristine = paragraphs[0]
         return _Frame(container, width, pristine)
 
     def _close_container(self, frame: _Frame) -> None:
         if isinstance(frame.container, _Cell):
             ooxml.end_cell(frame.container._element)
 
-    def _open_paragraph(self, role_name: str) -> Paragraph:
+    def _open_paragraph(self, role_name: str):
         frame = self._frames[-1]
+        role = self.sheet[role_name]
         if frame.pristine is not None:
             para, frame.pristine = frame.pristine, None
+            para.get_or_add_pPr().get_or_add_pStyle().val = role.style_id
         else:
-            para = frame.container.add_paragraph()
-        role = self.sheet[role_name]
-        para._p.get_or_add_pPr().get_or_add_pStyle().val = role.style_id
+            para = ooxml.new_paragraph(frame.container._element, role.style_id)
         indent = 2 * (max(len(self._lists) - 1, 0) + self._quote)
         if indent and not self._table:
-            ooxml.left_indent_chars(para._p.get_or_add_pPr(), indent, role.size_pt)
+            ooxml.left_indent_chars(para.get_or_add_pPr(), indent, role.size_pt)
         self._para, self._para_role = para, role
         if self._marker:
             self._run(self._marker)
             self._marker = None  # later paragraphs of the item carry no marker
         return para
 
-    def _ensure_paragraph(self) -> Paragraph:
-        return self._para or self._open_paragraph("cell" if self._table else "body")
+    def _ensure_paragraph(self):
+        if self._para is not None:
+            return self._para
+        return self._open_paragraph("cell" if self._table else "body")
 
     def _run(self, text: str):
         self._ensure_paragraph()
@@ -414,15 +417,8 @@ class DocxRenderer:
             text = text[left:]
         return self._emit(text, role)
 
-    def _emit(self, text: str, role: Role):
-        para = self._para
-        run = para.add_run(text)
-        ooxml.set_fonts(run._r.get_or_add_rPr(), role.latin, role.east_asia)
+    def _emit(self, text: str, role: Role, latin: str | None = None):
         marks = self._marks
-        if marks.bold or role.bold:
-            run.bold = True
-        if marks.italic:
-            run.italic = True
-        if marks.strike:
-            run.font.strike = True
-        return run
+        return ooxml.add_run(self._para, text, latin or role.latin, role.east_asia,
+                             bold=marks.bold or role.bold, italic=marks.italic,
+                             strike=marks.strike)

@@ -18,28 +18,29 @@ def build_report(report: Report, diags: Diagnostics):
                               title_pt=spec.title_pt, line_pt=spec.line_pt)
     body = doc._body
 
+    element = body._element
+
+    def paragraph(role_name: str, text: str = ""):
+        role = sheet[role_name]
+        p = ooxml.new_paragraph(element, role.style_id)
+        if text:
+            ooxml.add_run(p, text, role.latin, role.east_asia)
+        return p
+
     add_title(body, sheet, report.report_title)
-    body.add_paragraph()  # GB/T 9704: one blank line between title and text
+    paragraph("body")  # GB/T 9704: one blank line between title and text
     renderer = DocxRenderer(sheet, report.root, diags, typed_headings=True)
-    heading = sheet["heading1"]
     for section in report.sections.values():
-        p = body.add_paragraph(style="Heading 1")
-        ooxml.add_run(p._p, section.title, heading.latin, heading.east_asia)
+        paragraph("heading1", section.title)
         renderer.render(section, body)
 
     # 附件说明 after the text, then the attachment on a page of its own.
-    body.add_paragraph()
-    note = body.add_paragraph(style="Normal")
-    plain = sheet["body"]
-    ooxml.add_run(note._p, f"{spec.attachment_label}：{spec.attachment_title}",
-                  plain.latin, plain.east_asia)
-
-    label = body.add_paragraph(style="PD Label")
-    label.paragraph_format.page_break_before = True
-    role = sheet["label"]
-    ooxml.add_run(label._p, spec.attachment_label, role.latin, role.east_asia)
+    paragraph("body")
+    paragraph("body", f"{spec.attachment_label}：{spec.attachment_title}")
+    label = paragraph("label", spec.attachment_label)
+    ooxml.page_break_before(label)
     add_title(body, sheet, spec.attachment_title)
-    body.add_paragraph()
+    paragraph("body")
 
     write_indicator_table(body._element, sheet, columns_for(spec.columns, report.depth),
                           report, heading=None, total_label=spec.total_label,

@@ -69,27 +69,19 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
     """
     indicators, depth = report.indicators, report.depth
     widths = column_widths(columns, sheet.text_width)
-    tbl = ooxml.new_table(body, widths)
     head, cell = sheet["cell_head"], sheet["cell"]
-
-    def text_cell(tr, width, text, role, jc, **merge):
-        tc = ooxml.add_cell(tr, width, valign="center", **merge)
-        p = ooxml.add_paragraph(tc, role.style_id, jc)
-        if text:
-            ooxml.add_run(p, text, role.latin, role.east_asia, role.bold)
-        return tc
+    rows: list[ooxml.Row] = []
 
     if heading:
-        tr = ooxml.add_row(tbl, header=True)
-        text_cell(tr, sum(widths), heading, head, "center", span=len(widths))
-    tr = ooxml.add_row(tbl, header=True)
-    for column, width in zip(columns, widths):
-        text_cell(tr, width, column.header, head, "center")
+        rows.append(ooxml.Row([ooxml.Cell(sum(widths), heading, head, "center",
+                                          span=len(widths))], header=True))
+    rows.append(ooxml.Row([ooxml.Cell(w, c.header, head, "center")
+                           for c, w in zip(columns, widths)], header=True))
 
     merged_levels = depth - 1  # the last level names one indicator: never merged
     plan = merge_plan([i.levels for i in indicators], merged_levels)
     for ind, merges in zip(indicators, plan):
-        tr = ooxml.add_row(tbl)
+        cells = []
         for column, width in zip(columns, widths):
             field = column.field
             level = int(field[5:]) - 1 if field.startswith("level") else None
@@ -99,23 +91,23 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
                 jc = _ALIGN[field]
             else:  # merged group names centre; the leaf names read as text
                 jc = "center" if level < merged_levels else None
-            text_cell(tr, width, text, cell, jc, vmerge=vmerge)
+            cells.append(ooxml.Cell(width, text, cell, jc, vmerge=vmerge))
+        rows.append(ooxml.Row(cells))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
-    tr = ooxml.add_row(tbl)
     label_span = 0
     while label_span < len(columns) and columns[label_span].field.startswith("level"):
         label_span += 1
     label_span = max(label_span, 1)
-    text_cell(tr, sum(widths[:label_span]), total_label, head, "center", span=label_span)
     totals = {"weight": decimal_text(report.total_weight),
               "score": decimal_text(report.total_score)}
-    for column, width in zip(columns[label_span:], widths[label_span:]):
-        text_cell(tr, width, totals.get(column.field, ""), cell, "center")
+    rows.append(ooxml.Row(
+        [ooxml.Cell(sum(widths[:label_span]), total_label, head, "center", span=label_span)]
+        + [ooxml.Cell(w, totals.get(c.field, ""), cell, "center")
+           for c, w in zip(columns[label_span:], widths[label_span:])]))
     if grade_label:
-        tr = ooxml.add_row(tbl)
-        text_cell(tr, sum(widths[:label_span]), grade_label, head, "center", span=label_span)
-        rest = len(widths) - label_span
-        text_cell(tr, sum(widths[label_span:]), report.grade, cell, "center", span=rest)
-    return tbl
-
+        rows.append(ooxml.Row([
+            ooxml.Cell(sum(widths[:label_span]), grade_label, head, "center", span=label_span),
+            ooxml.Cell(sum(widths[label_span:]), report.grade, cell, "center",
+                       span=len(widths) - label_span)]))
+    return ooxml.table(body, widths, rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -72,11 +73,17 @@ def _finalize(value):
     return decimal_text(value) if isinstance(value, Decimal) else value
 
 
+@lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                keep_trailing_newline=True, finalize=_finalize)
     env.filters.update(money=money, wan=wan, percent=percent, cn=cn, score=decimal_text)
     return env
+
+
+@lru_cache(maxsize=4096)
+def _template(text: str):
+    return environment().from_string(text)
 
 
 def needs_rendering(text: str) -> bool:
@@ -87,26 +94,45 @@ def render_sections(report: Report, diags: Diagnostics) -> Report:
     """The report with every section body's template expressions filled in."""
     if not any(needs_rendering(s.body) for s in report.sections.values()):
         return report
-    env = environment()
     names = variables(report)
     sections = {}
     for key, section in report.sections.items():
-        body = _render(env, section, names, diags) if needs_rendering(section.body) else None
+        body = _render(section, names, diags) if needs_rendering(section.body) else None
         sections[key] = dataclasses.replace(section, body=body) if body is not None else section
     return dataclasses.replace(report, sections=sections)
 
 
-def _render(env, section: Section, names: dict, diags: Diagnostics) -> str | None:
+def _render(section: Section, names: dict, diags: Diagnostics) -> str | None:
+    lines = section.body.split("\n")
+    whole = "{%" in section.body or "{#" in section.body or any(
+        line.count("{{") != line.count("}}") for line in lines)
+    if whole:  # blocks may span lines: one template
+        return _render_text(section.body, 0, section, names, diags)
+    # Expressions only: each line is a template of its own, compiled once per distinct
+    # line, so a long body costs what its template lines cost.
+    out = []
+    for offset, line in enumerate(lines):
+        if "{{" in line:
+            line = _render_text(line, offset, section, names, diags)
+            if line is None:
+                return None
+        out.append(line)
+    return "\n".join(out)
+
+
+def _render_text(text: str, offset: int, section: Section, names: dict,
+                 diags: Diagnostics) -> str | None:
+    """`text` starts on body line `offset`; errors are reported at their file line."""
     def line_of(exc: Exception) -> int:
         lineno = getattr(exc, "lineno", None)
         if lineno is None:
             frames = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
                       if f.filename == "<template>"]
             lineno = frames[-1] if frames else 1
-        return section.body_line + lineno - 1
+        return section.body_line + offset + lineno - 1
 
     try:
-        return env.from_string(section.body).render(names)
+        return _template(text).render(names)
     except TemplateSyntaxError as exc:
         diags.error("PD501", section.path, f"模板语法错误：{exc.message}；"
                     "要输出 {{ 本身请写 {{ '{{' }}", line=line_of(exc))

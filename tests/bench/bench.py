@@ -1,0 +1,163 @@
+"""`make bench`: perfdoc build at 1x, 10x and 100x the sample, against pandoc.
+
+Each case times the whole process (`perfdoc build DIR`: check + form + report +
+xlsx) and, as the reference, pandoc (pypandoc-binary) converting the same
+Markdown plus the indicator table as a GFM table to docx. Median wall time over
+several runs after a warm-up; peak RSS of each child from wait4. The outputs
+timed are checked (they open, and hold every indicator row), so a fast wrong
+build cannot score. Results go to BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import docx
+import pypandoc
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import ROOT, make_project  # noqa: E402
+
+from perfdoc.check import check_project  # noqa: E402
+
+PERFDOC = Path(sys.executable).with_name("perfdoc")
+SCALES = {1: 7, 10: 5, 100: 3}  # scale -> timed runs (after one warm-up)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+# As on a user's machine, Python caches bytecode (this workplace sets
+# PYTHONDONTWRITEBYTECODE, which would time the compiler instead).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss // 1024
+
+
+def pandoc_input(project: Path, dest: Path) -> None:
+    """The same text perfdoc renders (templates filled in), plus a GFM indicator table."""
+    report, diags = check_project(project)
+    assert report is not None and not diags.errors, [str(d) for d in diags.errors]
+    parts = [f"# {report.report_title}\n"]
+    for section in report.sections.values():
+        parts.append(f"## {section.title}\n\n{section.body}\n")
+    parts.append("| 一级指标 | 二级指标 | 分值 | 得分 | 说明 |\n|---|---|---|---|---|\n")
+    for ind in report.indicators:
+        cells = [*ind.levels, str(ind.weight), str(ind.score), ind.note]
+        parts.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |\n")
+    dest.write_text("\n".join(parts), encoding="utf-8")
+
+
+def verify(project: Path, rows: int) -> None:
+    """The timed outputs are whole and hold every indicator row."""
+    form = docx.Document(str(project / "build" / "form.docx"))
+    report = docx.Document(str(project / "build" / "report.docx"))
+    form_rows = len(form.element.body.findall(f"{W}tbl")[1].findall(f"{W}tr"))
+    report_rows = len(report.element.body.findall(f"{W}tbl")[0].findall(f"{W}tr"))
+    # form: 评价指标 + header + rows + 合计; report: header + rows + 合计 + 等级
+    assert form_rows == rows + 3, (form_rows, rows)
+    assert report_rows == rows + 3, (report_rows, rows)
+    assert (project / "build" / "scores.xlsx").stat().st_size > 0
+
+
+def measure(scale: int, runs: int, work: Path) -> dict:
+    project, rows = make_project(scale, work / f"x{scale}")
+    md_kb = sum(p.stat().st_size for p in (project / "content").glob("*.md")) / 1024
+    source = work / f"x{scale}.md"
+    pandoc_input(project, source)
+    pandoc = pypandoc.get_pandoc_path()
+    ours = [str(PERFDOC), "build", str(project)]
+    theirs = [pandoc, "-f", "gfm", "-t", "docx", "-o", str(work / f"x{scale}.docx"), str(source)]
+    results = {}
+    for name, cmd in (("perfdoc", ours), ("pandoc", theirs)):
+        run(cmd)  # warm-up
+        samples = [run(cmd) for _ in range(runs)]
+        results[name] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+    verify(project, rows)
+    return {"scale": scale, "rows": rows, "md_kb": md_kb, "runs": runs,
+            "perfdoc": results["perfdoc"], "pandoc": results["pandoc"]}
+
+
+def report(results: list[dict]) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (tests/bench/bench.py); do not edit by hand.",
+        "",
+        f"- Date: {datetime.date.today().isoformat()}",
+        f"- Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; perfdoc {version('perfdoc')}, python-docx "
+        f"{version('python-docx')}, markdown-it-py {version('markdown-it-py')}, "
+        f"Jinja2 {version('Jinja2')}; pandoc "
+        f"{pypandoc.get_pandoc_version()} (pypandoc-binary {version('pypandoc-binary')})",
+        "",
+        "Whole process, median wall time after a warm-up run, with Python's bytecode cache "
+        "on (as installed). perfdoc: check + form.docx + report.docx + scores.xlsx. pandoc: "
+        "the same Markdown (templates filled in) plus the indicator table as one GFM table, "
+        "to one docx. Synthetic projects: tests/bench/synthetic.py.",
+        "",
+        "| size | indicator rows | Markdown | runs | perfdoc | pandoc | perfdoc / pandoc | "
+        "perfdoc peak RSS | pandoc peak RSS | perfdoc per row |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        (ours, our_rss), (theirs, their_rss) = r["perfdoc"], r["pandoc"]
+        lines.append(
+            f"| {r['scale']}× | {r['rows']} | {r['md_kb']:.0f} KB | {r['runs']} | "
+            f"{ours:.2f} s | {theirs:.2f} s | {ours / theirs:.2f} | {our_rss} MB | "
+            f"{their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--scales", default="1,10,100")
+    args = parser.parse_args()
+    results = []
+    compileall.compile_dir(str(ROOT / "perfdoc"), quiet=1)
+    with tempfile.TemporaryDirectory(prefix="perfdoc-bench-") as tmp:
+        for scale in (int(s) for s in args.scales.split(",")):
+            result = measure(scale, SCALES.get(scale, 3), Path(tmp))
+            print(f"{scale}x: perfdoc {result['perfdoc'][0]:.2f} s, pandoc "
+                  f"{result['pandoc'][0]:.2f} s, peak {result['perfdoc'][1]} MB", flush=True)
+            results.append(result)
+    text = report(results)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    # The README quotes the table between its markers.
+    readme = ROOT / "README.md"
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    current = readme.read_text(encoding="utf-8")
+    if start in current and end in current:
+        table = "\n".join(line for line in text.splitlines() if line.startswith("|"))
+        head, rest = current.split(start, 1)
+        readme.write_text(f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}",
+                          encoding="utf-8")
+        print(f"updated the table in {readme.name}")
+
+
+if __name__ == "__main__":
+    main()
