@@ -51,12 +51,20 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("new", nargs="?", help="新版本（默认：工作区当前内容）")
     cmd.add_argument("-C", "--dir", default=".", help="报告项目目录（默认：当前目录）")
 
-    cmd = sub.add_parser("init", help="新建一个报告仓库（含 CI 配置）")
+    cmd = sub.add_parser("init", help="新建一个报告仓库（含 CI 配置），或从上一年度的报告开始")
     cmd.add_argument("dir", help="新仓库的目录")
     cmd.add_argument("--year", type=int, default=datetime.date.today().year - 1,
                      help="评价年度（默认：去年）")
     cmd.add_argument("--unit", help="填报单位（默认：目录名）")
+    cmd.add_argument("--from", dest="source", metavar="LAST_YEAR_DIR",
+                     help="从上一年度的报告项目开始：保留文字、指标和分值，清空得分和说明")
     cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然写入")
+
+    cmd = sub.add_parser("import", help="把 Word 格式的自评表或评价报告转成 content/ 和 indicators/")
+    cmd.add_argument("file", help="自评表或评价报告（.docx）")
+    cmd.add_argument("--into", default=".", help="写入的报告项目目录（默认：当前目录）")
+    cmd.add_argument("--layout", default=None, help="版式（默认：jiangsu-2020）")
+    cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然覆盖")
     return top
 
 
@@ -144,20 +152,58 @@ def cmd_diff(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from .scaffold import InitError, init
+    from .scaffold import InitError, init, init_from
 
     target = Path(args.dir)
-    unit = args.unit or target.resolve().name
     try:
-        written = init(target, args.year, unit, force=args.force)
+        if args.source:
+            written = init_from(Path(args.source), target, args.year, force=args.force)
+        else:
+            unit = args.unit or target.resolve().name
+            written = init(target, args.year, unit, force=args.force)
     except InitError as exc:
         raise UsageError(f"perfdoc init: {exc}") from None
-    print(f"已在 {target} 新建 {len(written)} 个文件（{args.year} 年度，{unit}）。"
-          f"下一步：cd {target} && make docx")
+    print(f"已在 {target} 写入 {len(written)} 个文件（{args.year} 年度）。")
+    if args.source:
+        from .check import check_project
+
+        _, diags = check_project(target.resolve())
+        print("还需要填写的内容：")
+        _print(diags, "text", target.resolve())
+    else:
+        print(f"下一步：cd {target} && make docx")
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "diff": cmd_diff, "init": cmd_init}
+def cmd_import(args) -> int:
+    from .check import check_project
+    from .importer import ImportFailure, open_docx, read_form, write_project
+    from .layout import DEFAULT_LAYOUT, LayoutError, load_layout
+
+    target = Path(args.into)
+    try:
+        layout = load_layout(args.layout or DEFAULT_LAYOUT, target)
+    except LayoutError as exc:
+        raise UsageError(f"perfdoc import: {exc}") from None
+    try:
+        imported = read_form(open_docx(Path(args.file)), layout)
+        written = write_project(imported, target, args.force)
+    except ImportFailure as exc:
+        print(f"{args.file}: error[{exc.code}]: {exc}；没有写入任何文件。", file=sys.stderr)
+        return EXIT_USAGE if exc.code == "PD605" else EXIT_DATA
+    print(f"已从 {args.file} 写入 {len(written)} 个文件到 {target}。")
+    _, checked = check_project(target.resolve())
+    diags = imported.notes
+    for d in checked.items:
+        diags.add(d)
+    if diags.items:
+        print("需要注意：")
+    _print(diags, "text", target.resolve())
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "diff": cmd_diff, "init": cmd_init,
+            "import": cmd_import}
 
 
 def run(argv: list[str]) -> int:

@@ -546,3 +546,48 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             info.external_attr = 0o644 << 16
             z.writestr(info, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- reading tables
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """A cell as read back from a w:tbl: its element, text and merge state."""
+
+    element: object  # the w:tc
+    text: str  # paragraphs joined with newlines
+    span: int
+    continued: bool  # vMerge="continue": the cell above stands for it
+
+
+def read_table(tbl) -> list[list[GridCell]]:
+    """Rows of cells as Word lays them out, merges made explicit."""
+    rows = []
+    for tr in tbl.iter(_W + "tr"):
+        if tr.getparent() is not tbl:
+            continue  # rows of a table nested in a cell
+        cells = []
+        for tc in tr.findall(_W + "tc"):
+            tcPr = tc.find(_W + "tcPr")
+            span, continued = 1, False
+            if tcPr is not None:
+                grid_span = tcPr.find(_W + "gridSpan")
+                if grid_span is not None:
+                    span = int(grid_span.get(_A_VAL, "1"))
+                vmerge = tcPr.find(_W + "vMerge")
+                continued = vmerge is not None and vmerge.get(_A_VAL, "continue") == "continue"
+            text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t"))
+                             for p in tc.findall(_W + "p"))
+            cells.append(GridCell(tc, text.strip(), span, continued))
+        rows.append(cells)
+    return rows
+
+
+def body_blocks(body):
+    """The body's paragraphs and tables in order: ("p", text, element) / ("tbl", None, el)."""
+    for child in body:
+        if child.tag == _W + "p":
+            yield "p", "".join(t.text or "" for t in child.iter(_W + "t")), child
+        elif child.tag == _W + "tbl":
+            yield "tbl", None, child

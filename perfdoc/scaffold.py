@@ -43,3 +43,51 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
             shutil.copyfile(source, dest)
         written.append(dest)
     return written
+
+
+def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[Path]:
+    """Next year's report from last year's: sections kept, the year moved forward,
+    indicators and weights kept, scores and 说明 emptied (check lists what to fill)."""
+    import csv
+    import io
+    import re
+
+    if not (last / "content" / "report.md").is_file():
+        raise InitError(f"{last} 不是 perfdoc 报告项目（缺少 content/report.md）")
+    existing = [name for name in ("content", "indicators") if (target / name).exists()]
+    if existing and not force:
+        raise InitError(f"{target} 中已有 {'、'.join(existing)}/，不会覆盖；确需覆盖请加 --force")
+    files: dict[Path, str] = {}
+    facts = (last / "content" / "report.md").read_text(encoding="utf-8-sig")
+    old = re.search(r"^year:\s*(\d{4})", facts, flags=re.M)
+    if not old:
+        raise InitError(f"{last}/content/report.md 中没有 year")
+    # Only the frontmatter's year facts move: year, and the year inside the title.
+    facts = re.sub(r"^year:\s*\d{4}", f"year: {year}", facts, count=1, flags=re.M)
+    facts = re.sub(r"^(title:.*?)" + old.group(1), rf"\g<1>{year}", facts, count=1,
+                   flags=re.M)
+    facts = facts.replace("---\n", "---\n# 由上一年度复制：金额、人数等仍是上一年度的数字，请更新。\n", 1)
+    files[target / "content" / "report.md"] = facts
+    for path in sorted((last / "content").iterdir()):
+        if path.is_file() and path.name != "report.md":
+            files[target / "content" / path.name] = path.read_bytes()  # images too
+    for path in sorted((last / "indicators").glob("*.csv")):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        header = rows[0] if rows else []
+        empty = {header.index(c) for c in ("得分", "说明") if c in header}
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows[1:]:
+            writer.writerow(["" if i in empty else v for i, v in enumerate(row)])
+        files[target / "indicators" / path.name] = out.getvalue()
+    for path in ("Makefile", ".gitignore"):
+        if (last / path).is_file() and not (target / path).exists():
+            files[target / path] = (last / path).read_bytes()
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return list(files)

@@ -1,0 +1,344 @@
+"""`perfdoc import FORM.docx`: last year's Word file into content/ and indicators/.
+
+python-docx reads the structure (title, 填报单位, the section rows, the indicator
+block with its merges); pandoc turns each section's cells or paragraphs into
+Markdown, keeping paragraphs, bold and lists. Everything is assembled in memory
+and written only when the whole file was understood.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from . import ooxml
+from .diagnostics import Diagnostics
+from .layout import Layout
+from .model import decimal_text
+
+MAX_FILE = 50 * 1024 * 1024  # a form is a few hundred KB; beyond this we do not read
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 200  # compressed-to-unpacked, per entry: zip bombs sit far above
+HEADERS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "分值": "weight",
+           "权重": "weight", "得分": "score", "说明": "note", "责任处室": "owner"}
+COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "weight": "分值",
+           "score": "得分", "note": "说明", "owner": "责任处室"}
+TOTALS = ("合计", "总计", "总分")
+_MARK = "PERFDOCSECTIONMARK"
+_TYPED_HEADING = re.compile(r"^#{1,6}\s+(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|"
+                            r"[0-9]+[.．])")
+
+
+class ImportFailure(Exception):
+    """The file cannot be imported; `code` and the message are for the user."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Imported:
+    files: dict[str, str] = field(default_factory=dict)  # project path -> text
+    notes: Diagnostics = field(default_factory=Diagnostics)  # what needs a look
+
+
+# ---------------------------------------------------------------- the file itself
+
+
+def open_docx(path: Path):
+    """python-docx's Document, after checks that bound what reading it can cost."""
+    import docx
+
+    try:
+        size = path.stat().st_size
+        head = path.open("rb").read(8)
+    except OSError as exc:
+        raise ImportFailure("PD601", f"无法读取文件：{exc.strerror}") from None
+    if size > MAX_FILE:
+        raise ImportFailure("PD603", f"文件有 {size // 1024 // 1024} MB，超过 "
+                           f"{MAX_FILE // 1024 // 1024} MB 的上限，不像是一份自评表")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFailure("PD602", "文件已加密，或是旧版 .doc 格式：请在 Word 中去掉密码，"
+                           "并“另存为”Word 文档（.docx）后再导入")
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            unpacked = sum(i.file_size for i in infos)
+            if len(infos) > 5000 or unpacked > MAX_UNPACKED or any(
+                    i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > 1 << 20
+                    for i in infos):
+                raise ImportFailure("PD603", "压缩包解开后异常巨大（可能是“压缩炸弹”），已拒绝读取")
+            if "word/document.xml" not in z.namelist():
+                raise ImportFailure("PD601", "不是 Word 文档（.docx）：缺少 word/document.xml")
+        return docx.Document(str(path))
+    except ImportFailure:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFailure("PD601", f"不是有效的 Word 文档（.docx），或文件已损坏：{exc}") from None
+    except Exception as exc:  # python-docx and lxml on a damaged package
+        raise ImportFailure("PD601", f"Word 文档已损坏，无法读取：{type(exc).__name__}") from None
+
+
+# ---------------------------------------------------------------- structure
+
+
+def _pattern(template: str) -> re.Pattern:
+    """A title pattern from the layout ("{year}年…") as a regex with named groups."""
+    out = re.escape(template.replace("\n", ""))
+    out = out.replace(r"\{year\}", r"(?P<year>\d{4})").replace(r"\{unit\}", r"(?P<unit>.+?)")
+    return re.compile(out)
+
+
+def _section_of(text: str, layout: Layout):
+    """(spec, hint) when `text` is a section's title row, else None."""
+    flat = re.sub(r"\s+", "", text)
+    for spec in layout.sections:
+        if flat.startswith(spec.title):
+            return spec, flat[len(spec.title):]
+    return None
+
+
+def read_form(doc, layout: Layout) -> Imported:
+    """A 自评表 or a 评价报告, recognised by what the layout says they contain."""
+    body = doc.element.body
+    blocks = list(ooxml.body_blocks(body))
+    out = Imported()
+    paragraphs = [text.strip() for kind, text, _ in blocks if kind == "p" and text.strip()]
+    tables = [el for kind, _, el in blocks if kind == "tbl"]
+    facts = _facts(paragraphs, layout)
+
+    # The form: section rows inside the tables. The report: section titles as paragraphs.
+    grid = [row for tbl in tables for row in ooxml.read_table(tbl)]
+    sections = _form_sections(grid, layout)
+    if not sections:
+        sections = _report_sections(blocks, layout)
+    indicators = _indicator_rows(grid, out.notes)
+    if not sections and not indicators:
+        raise ImportFailure("PD604", "没有找到自评表的结构：既没有“一、部门概况”等部分，"
+                           "也没有“一级指标 … 得分”表头的指标表")
+    if not indicators:
+        raise ImportFailure("PD604", "没有找到指标表（表头应含“一级指标”和“得分”）")
+
+    markdown = _to_markdown(doc, [elements for _, _, elements in sections])
+    for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown), start=1):
+        meta = {"section": spec.key, "title": spec.title}
+        if hint or spec.hint:  # a report prints no hints: the layout's stand in
+            meta["hint"] = hint or spec.hint
+        out.files[f"content/{number:02d}-{spec.key}.md"] = (
+            "---\n" + _yaml(meta) + "---\n" + (text.strip() or "无") + "\n")
+    out.files["content/report.md"] = (
+        "---\n# 由 perfdoc import 从 Word 文件生成；金额等没有出现在表中的信息请补充。\n"
+        + _yaml(facts) + "---\n")
+    out.files.update(_csv_files(indicators))
+    return out
+
+
+def _facts(paragraphs: list[str], layout: Layout) -> dict:
+    facts: dict = {}
+    joined = "".join(paragraphs[:3])
+    for template in (layout.form.title, layout.report.title):
+        match = _pattern(template).search(joined)
+        if match:
+            facts.update({k: v for k, v in match.groupdict().items() if v})
+            facts["title"] = match.group(0) if template == layout.form.title else None
+            break
+    for text in paragraphs[:5]:
+        match = re.match(rf"{re.escape(layout.form.unit_label.rstrip('：:'))}[：:]\s*(.+)", text)
+        if match:
+            facts["unit"] = match.group(1).strip()
+    if "year" not in facts:
+        year = re.search(r"(20\d\d)年", joined)
+        if year:
+            facts["year"] = year.group(1)
+    result = {"year": int(facts["year"]) if "year" in facts else None,
+              "unit": facts.get("unit")}
+    if facts.get("title"):
+        result["title"] = facts["title"]
+    result["layout"] = layout.name
+    return result
+
+
+def _form_sections(grid, layout: Layout):
+    """[(spec, hint, [content elements])] from title rows followed by content rows."""
+    sections = []
+    for i, row in enumerate(grid):
+        cells = [c for c in row if not c.continued]
+        if len(cells) != 1:
+            continue
+        found = _section_of(cells[0].text, layout)
+        if found and i + 1 < len(grid):
+            content = [c for c in grid[i + 1] if not c.continued]
+            elements = [child for c in content[:1] for child in c.element
+                        if child.tag != ooxml.qn("w:tcPr")]
+            sections.append((found[0], found[1], elements))
+    return sections
+
+
+def _report_sections(blocks, layout: Layout):
+    """Sections of a 评价报告: the paragraphs between one section title and the next."""
+    sections, current = [], None
+    for kind, text, element in blocks:
+        flat = re.sub(r"\s+", "", text or "")
+        found = next((s for s in layout.sections if kind == "p" and flat == s.title), None)
+        if found:
+            current = (found, "", [])
+            sections.append(current)
+        elif kind == "p" and (flat.startswith(layout.report.attachment_label + "：")
+                              or flat == layout.report.attachment_label):
+            current = None
+        elif current is not None:
+            current[2].append(element)
+    return sections
+
+
+def _indicator_rows(grid, notes: Diagnostics) -> list[dict]:
+    """Indicator rows as {field: text}; "" in a level means the cell above (merged)."""
+    start = next((i for i, row in enumerate(grid)
+                  if {"一级指标", "得分"} <= {re.sub(r"\s+", "", c.text) for c in row}), None)
+    if start is None:
+        return []
+    fields: dict[int, str] = {}
+    position = 0
+    for cell in grid[start]:
+        name = re.sub(r"\s+", "", cell.text)
+        if name in HEADERS:
+            fields[position] = HEADERS[name]
+        position += cell.span
+    rows, total_text = [], None
+    for row in grid[start + 1:]:
+        first = re.sub(r"\s+", "", row[0].text) if row else ""
+        if first in TOTALS:
+            numbers = [c.text for c in row[1:] if re.fullmatch(r"[0-9.]+", c.text.strip())]
+            total_text = numbers[-1] if numbers else None
+            break
+        record, position = {}, 0
+        for cell in row:
+            field = fields.get(position)
+            if field:
+                record[field] = "" if cell.continued else cell.text.replace("\n", " ").strip()
+            position += cell.span
+        if any(record.values()):
+            rows.append(record)
+    if rows and "weight" not in fields.values():
+        for record in rows:
+            record["weight"] = record.get("score", "")
+        notes.warning("PD607", "indicators", "表中没有“分值”列：分值暂按得分填写，请核对")
+    _check_total(rows, total_text, notes)
+    return rows
+
+
+def _check_total(rows: list[dict], total_text: str | None, notes: Diagnostics) -> None:
+    if total_text is None:
+        return
+    try:
+        scores = sum((Decimal(r.get("score") or "0") for r in rows), Decimal(0))
+        total = Decimal(total_text)
+    except InvalidOperation:
+        return  # the check reports the cell that is not a number
+    if scores != total:
+        notes.warning("PD606", "indicators", f"原表“合计”为 {total_text}，各项得分相加为 "
+                      f"{decimal_text(scores)}：合计行没有导入，以各项得分为准")
+
+
+def _to_markdown(doc, groups: list[list]) -> list[str]:
+    """Each group of body or cell elements as Markdown, through one pandoc run.
+
+    The original document is kept for its styles and list numbering; its body is
+    replaced by the groups, separated by marker paragraphs.
+    """
+    import pypandoc
+
+    if not groups:
+        return []
+    work = copy.deepcopy(doc.element.body)
+    sect = work.find(ooxml.qn("w:sectPr"))
+    for child in list(work):
+        if child is not sect:
+            work.remove(child)
+    for number, elements in enumerate(groups):
+        marker = ooxml.new_paragraph(work)
+        ooxml.add_run(marker, f"{_MARK}{number}", "Times New Roman", "宋体")
+        for element in elements:
+            ooxml.append_block(work, copy.deepcopy(element))
+    original = doc.element.body
+    original.getparent().replace(original, work)
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfdoc-import-") as tmp:
+            path = Path(tmp) / "cells.docx"
+            doc.save(str(path))
+            text = pypandoc.convert_file(str(path), "gfm", format="docx",
+                                         extra_args=["--wrap=none"])
+    finally:
+        work.getparent().replace(work, original)
+    parts = re.split(rf"^{_MARK}(\d+)\s*$", text, flags=re.M)
+    found = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    return [_tidy(found.get(n, "")) for n in range(len(groups))]
+
+
+def _tidy(markdown: str) -> str:
+    """pandoc's Markdown, as a person would write it here."""
+    lines = [_TYPED_HEADING.sub("", line) for line in markdown.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _yaml(data: dict) -> str:
+    return yaml.safe_dump({k: v for k, v in data.items() if v is not None},
+                          allow_unicode=True, sort_keys=False, width=1000)
+
+
+def _csv_files(rows: list[dict]) -> dict[str, str]:
+    """One CSV per first-level group, as the sample keeps them."""
+    levels = [f for f in ("level1", "level2", "level3") if any(f in r for r in rows)]
+    fields = levels + ["weight", "score", "note"] + (["owner"] if any("owner" in r for r in rows)
+                                                     else [])
+    groups: list[tuple[str, list[dict]]] = []
+    for record in rows:
+        if record.get("level1") or not groups:
+            groups.append((record.get("level1", ""), []))
+        groups[-1][1].append(record)
+    files = {}
+    for number, (name, members) in enumerate(groups, start=1):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([COLUMNS[f] for f in fields])
+        for record in members:
+            writer.writerow([record.get(f, "") for f in fields])
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name) or "指标"
+        files[f"indicators/{number:02d}-{safe}.csv"] = buffer.getvalue()
+    return files
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_project(imported: Imported, target: Path, force: bool) -> list[Path]:
+    """content/ and indicators/ into `target`, all or nothing."""
+    existing = [d for d in ("content", "indicators") if (target / d).exists()]
+    if existing and not force:
+        raise ImportFailure("PD605", f"{target} 中已有 {'、'.join(d + '/' for d in existing)}，"
+                           "不会覆盖；确需覆盖请加 --force")
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".perfdoc-import-", dir=target) as tmp:
+        stage = Path(tmp)
+        for name, text in imported.files.items():
+            path = stage / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        for folder, pattern in (("content", "*.md"), ("indicators", "*.csv")):
+            dest = target / folder
+            dest.mkdir(exist_ok=True)
+            for stale in dest.glob(pattern):  # --force: the old sources go; images stay
+                stale.unlink()
+            for path in (stage / folder).iterdir():
+                path.replace(dest / path.name)
+    return [target / name for name in imported.files]
