@@ -27,7 +27,6 @@ class Role:
     latin: str
     size_pt: float
     bold: bool = False
-    indent_chars: int = 0  # first-line indent
 
 
 @dataclass
@@ -36,7 +35,6 @@ class Sheet:
 
     roles: dict[str, Role]
     text_width: int  # twips
-    base_pt: float
 
     def __getitem__(self, name: str) -> Role:
         return self.roles[name]
@@ -91,7 +89,7 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
         ooxml.first_line_chars(pPr, indent, size_pt)
         if align is not None:
             fmt.alignment = align
-        roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold, indent)
+        roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold)
 
     def custom(name: str):
         # Straight to the XML: styles.add_style() scans every style by name first.
@@ -120,7 +118,7 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
     ooxml.page_number_footers(section, doc.settings, fonts.page_number, 14,
                               ooxml.twips(14 * 25.4 / 72))
     width = ooxml.twips(page.text_width_mm)
-    return doc, Sheet(roles, width, body_pt)
+    return doc, Sheet(roles, width)
 
 
 def add_title(body, sheet: Sheet, text: str):

@@ -29,12 +29,10 @@ _A_VAL, _A_W, _A_TYPE = _W + "val", _W + "w", _W + "type"
 _A_ASCII, _A_HANSI, _A_CS = _W + "ascii", _W + "hAnsi", _W + "cs"
 _A_EASTASIA, _A_HINT = _W + "eastAsia", _W + "hint"
 
-# Children of pPr / tcPr / tblPr in schema order (the ones perfdoc writes).
+# Children of pPr in schema order (the ones perfdoc writes).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl",
               "numPr", "pBdr", "shd", "tabs", "snapToGrid", "spacing", "ind", "jc",
               "outlineLvl", "rPr")
-_TCPR_ORDER = ("tcW", "gridSpan", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-               "vAlign")
 
 # CJK ideographs, kana, hangul, and full-width punctuation and forms.
 _EAST_ASIAN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
@@ -73,7 +71,7 @@ def _ordered_child(parent, tag: str, order: tuple[str, ...]):
 # ---------------------------------------------------------------- fonts
 
 
-def set_fonts(rPr, latin: str, east_asia: str, hint_east_asia: bool = True) -> None:
+def set_fonts(rPr, latin: str, east_asia: str) -> None:
     """Latin and East Asian fonts on an rPr (run or style).
 
     Theme attributes are removed: Word prefers them over explicit names, which is
@@ -87,8 +85,7 @@ def set_fonts(rPr, latin: str, east_asia: str, hint_east_asia: bool = True) -> N
     fonts.set(qn("w:hAnsi"), latin)
     fonts.set(qn("w:cs"), latin)
     fonts.set(qn("w:eastAsia"), east_asia)
-    if hint_east_asia:
-        fonts.set(qn("w:hint"), "eastAsia")
+    fonts.set(qn("w:hint"), "eastAsia")
 
 
 def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float) -> None:
