@@ -12,17 +12,13 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .model import Indicator, Report, decimal_text
+from .model import Report, decimal_text
 
 
 @dataclass(frozen=True)
 class Side:
     label: str  # "main", "工作区", a commit
     report: Report
-
-
-def _name(ind: Indicator) -> str:
-    return "／".join(ind.levels)
 
 
 def _cell(text: str) -> str:
@@ -80,7 +76,7 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
             def change(old_v, new_v):
                 o, n = decimal_text(old_v), decimal_text(new_v)
                 return o if o == n else f"{o} → **{n}**"
-            out.append(f"| {_cell(_name(y))} | {change(x.weight, y.weight)} | "
+            out.append(f"| {_cell(y.label)} | {change(x.weight, y.weight)} | "
                        f"{change(x.score, y.score)} |")
         out.append("")
 
@@ -89,7 +85,7 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
     for title, items in (("新增指标", added), ("删除的指标", removed)):
         if items:
             out += [f"#### {title}", ""]
-            out += [f"- {_cell(_name(i))}（分值 {decimal_text(i.weight)}，得分 "
+            out += [f"- {_cell(i.label)}（分值 {decimal_text(i.weight)}，得分 "
                     f"{decimal_text(i.score)}，{i.path} 第 {i.line} 行）" for i in items]
             out.append("")
 
@@ -105,13 +101,13 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
         for k in moved:
             where = (f"{a[k].path} → {b[k].path}" if a[k].path != b[k].path
                      else f"{b[k].path} 中顺序调整（第 {a[k].line} 行 → 第 {b[k].line} 行）")
-            out.append(f"- {_cell(_name(b[k]))}：{where}")
+            out.append(f"- {_cell(b[k].label)}：{where}")
         out.append("")
 
     notes = [(a[k], b[k]) for k in b if k in a and a[k].note != b[k].note]
     if notes:
         out += ["#### 说明", ""]
-        out += [f"- {_cell(_name(y))}：{char_diff(x.note, y.note) or '（空）'}" for x, y in notes]
+        out += [f"- {_cell(y.label)}：{char_diff(x.note, y.note) or '（空）'}" for x, y in notes]
         out.append("")
     return out
 

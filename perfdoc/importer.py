@@ -24,6 +24,7 @@ from . import ooxml
 from .diagnostics import Diagnostics
 from .layout import Layout
 from .model import decimal_text
+from .render import typed_heading
 
 MAX_FILE = 50 * 1024 * 1024  # a form is a few hundred KB; beyond this we do not read
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -34,8 +35,7 @@ COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级
            "score": "得分", "note": "说明", "owner": "责任处室"}
 TOTALS = ("合计", "总计", "总分")
 _MARK = "PERFDOCSECTIONMARK"
-_TYPED_HEADING = re.compile(r"^#{1,6}\s+(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|"
-                            r"[0-9]+[.．])")
+_ATX = re.compile(r"^#{1,6}\s+(.*)$")
 
 
 class ImportFailure(Exception):
@@ -286,8 +286,12 @@ def _to_markdown(doc, groups: list[list]) -> list[str]:
 
 
 def _tidy(markdown: str) -> str:
-    """pandoc's Markdown, as a person would write it here."""
-    lines = [_TYPED_HEADING.sub("", line) for line in markdown.strip().splitlines()]
+    """pandoc's Markdown, as a person would write it here: a heading that carries typed
+    numbering (一、（一）…) was a styled paragraph, and goes back to plain text."""
+    def plain(line: str) -> str:
+        match = _ATX.match(line)
+        return match.group(1) if match and typed_heading(match.group(1))[0] else line
+    lines = [plain(line) for line in markdown.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -265,7 +265,7 @@ def load_indicators(root: Path, diags: Diagnostics) -> _Table:
     for ind in out:
         if ind.levels in seen:
             first = seen[ind.levels]
-            diags.error("PD311", ind.path, f"指标“{'／'.join(ind.levels)}”重复，"
+            diags.error("PD311", ind.path, f"指标“{ind.label}”重复，"
                         f"已在 {first.path} 第 {first.line} 行出现", line=ind.line)
             complete = False
         else:

@@ -34,6 +34,11 @@ class Indicator:
     def deducted(self) -> bool:
         return self.score < self.weight
 
+    @property
+    def label(self) -> str:
+        """The indicator's full name for messages: 部门决策／年度工作计划制定情况."""
+        return "／".join(self.levels)
+
 
 @dataclass(frozen=True)
 class Section:

@@ -19,7 +19,7 @@ def by_owner(report: Report | None, diags: Diagnostics) -> str:
     for ind in report.indicators if report else ():
         if ind.deducted:
             deductions[ind.owner or UNASSIGNED].append(
-                f"{ind.path}:{ind.line}: “{'／'.join(ind.levels)}”扣 "
+                f"{ind.path}:{ind.line}: “{ind.label}”扣 "
                 f"{decimal_text(ind.weight - ind.score)} 分（说明：{ind.note or '未填写'}）")
     names = sorted(set(problems) | set(deductions), key=lambda n: (n == UNASSIGNED, n))
     out = []

@@ -39,7 +39,7 @@ def variables(report: Report) -> dict[str, object]:
     for ind in report.indicators:
         g = groups.get(ind.levels[0], Group(ind.levels[0], Decimal(0), Decimal(0), 0))
         groups[g.name] = Group(g.name, g.weight + ind.weight, g.score + ind.score, g.count + 1)
-    deductions = [Deduction(i.levels[-1], "／".join(i.levels), i.weight, i.score,
+    deductions = [Deduction(i.levels[-1], i.label, i.weight, i.score,
                             i.weight - i.score, i.note)
                   for i in report.indicators if i.deducted]
     names: dict[str, object] = dict(facts.extra)  # staffing and whatever else the unit keeps
