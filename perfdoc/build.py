@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -47,10 +46,8 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
         props = doc.core_properties
         props.title, props.author = report.report_title.replace("\n", ""), report.facts.unit
         props.comments = props.last_modified_by = ""
-        buffer = io.BytesIO()
-        doc.save(buffer)
-        payloads[name] = buffer.getvalue()
-    payloads = {name: ooxml.normalize_zip(data, when) for name, data in payloads.items()}
+        props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
+        payloads[name] = ooxml.docx_package(doc, when)
     payloads["scores.xlsx"] = build_scores_xlsx(report, when)
     result.outputs = write_all(out_dir or root / BUILD_DIR, payloads)
     return result

@@ -55,6 +55,7 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
     table text keeps single spacing.
     """
     doc = docx.Document()
+    ooxml.drop_optional_parts(doc)
     page, fonts = layout.page, layout.fonts
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
@@ -117,6 +118,8 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
 
     ooxml.page_number_footers(section, doc.settings, fonts.page_number, 14,
                               ooxml.twips(14 * 25.4 / 72))
+    ooxml.prune_styles(doc.styles.element,
+                       {role.style_id for role in roles.values()} | {"Header", "Footer"})
     width = ooxml.twips(page.text_width_mm)
     return doc, Sheet(roles, width)
 

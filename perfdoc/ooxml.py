@@ -387,36 +387,74 @@ def page_number_footers(section, settings, font: str, size_pt: float,
 # ---------------------------------------------------------------- package
 
 
-def normalize_zip(data: bytes, when: datetime) -> bytes:
-    """The same package, reproducible: every entry and the document properties
-    (docProps/core.xml created/modified) carry `when`; entry order is kept, since
-    [Content_Types].xml must come first."""
-    when = when.astimezone(timezone.utc)
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _core_dates(body, stamp)
-            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, body)
-    return out.getvalue()
+# Parts of python-docx's template that a report does not need: the template's own
+# thumbnail (shown by file managers as a preview of some other document), a second
+# copy of the styles for Word 2010, web settings and a custom XML item.
+_OPTIONAL_PARTS = ("thumbnail", "stylesWithEffects", "webSettings", "customXml")
 
 
-_DCTERMS = "{http://purl.org/dc/terms/}"
+def drop_optional_parts(doc) -> None:
+    for owner in (doc.part.package, doc.part):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in _OPTIONAL_PARTS:
+                owner.rels.pop(rid)
 
 
-def _core_dates(xml: bytes, stamp: str) -> bytes:
-    root = etree.fromstring(xml)
-    for tag in ("created", "modified"):
-        el = root.find(_DCTERMS + tag)
-        if el is not None:
-            el.text = stamp
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+def prune_styles(styles_element, keep: set[str]) -> None:
+    """Drop the template's unused styles (169 of them, 350 KB, mostly table styles).
+
+    Kept: `keep`, the defaults, and whatever those are based on or linked to.
+    """
+    styles = {el.get(_W + "styleId"): el for el in styles_element.findall(_W + "style")}
+    wanted = set(keep) | {sid for sid, el in styles.items() if el.get(_W + "default") == "1"}
+    todo = list(wanted)
+    while todo:
+        el = styles.get(todo.pop())
+        if el is None:
+            continue
+        for tag in ("basedOn", "next", "link"):
+            ref = el.find(_W + tag)
+            if ref is not None and ref.get(_A_VAL) not in wanted:
+                wanted.add(ref.get(_A_VAL))
+                todo.append(ref.get(_A_VAL))
+    for sid, el in styles.items():
+        if sid not in wanted:
+            styles_element.remove(el)
+
+
+def docx_package(doc, when: datetime) -> bytes:
+    """The document's package, zipped once and reproducibly: every entry carries
+    `when`, parts keep python-docx's order, [Content_Types].xml comes first."""
+    package = doc.part.package
+    parts = list(package.iter_parts())
+    types = "".join(f'<Override PartName="{part.partname}" ContentType="{part.content_type}"/>'
+                    for part in parts)
+    entries = [
+        ("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f"{types}</Types>").encode()),
+        ("_rels/.rels", package.rels.xml),
+    ]
+    for part in parts:
+        entries.append((part.partname.membername, part.blob))
+        if len(part.rels):
+            entries.append((part.partname.rels_uri.membername, part.rels.xml))
+    return _zip(entries, when)
+
+
+def _zip(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
+    stamp = when.astimezone(timezone.utc).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- SpreadsheetML
@@ -535,14 +573,8 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
         "xl/styles.xml": styles_xml,
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, xml in parts.items():
-            info = zipfile.ZipInfo(name, date_time=when.astimezone(timezone.utc).timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
-    return buffer.getvalue()
+    declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    return _zip([(name, (declaration + xml).encode()) for name, xml in parts.items()], when)
 
 
 # ---------------------------------------------------------------- reading tables
