@@ -72,3 +72,13 @@ def soffice() -> str:
     if os.environ.get("CI"):
         pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs it")
     pytest.skip("LibreOffice is not installed (CI installs it)")
+
+
+def pdftotext() -> str:
+    """poppler's pdftotext, to read a PDF page by page; required in CI like LibreOffice."""
+    found = shutil.which("pdftotext")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("pdftotext (poppler-utils) is required in CI: .ci/run installs it")
+    pytest.skip("pdftotext is not installed (CI installs poppler-utils)")
