@@ -8,6 +8,7 @@ one run reports everything.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from dataclasses import dataclass, field
@@ -178,16 +179,22 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
             finance[str(key)] = Decimal(value)
     grade = _text_field(fm, "grade", where, diags, required=False)
     reason = _text_field(fm, "execution_reason", where, diags, required=False) or ""
+    signed = meta.get("date")
+    if signed is not None and not isinstance(signed, datetime.date):
+        diags.error("PD102", where, f"date（成文日期）应写作 2021-03-15，实际为“{signed}”",
+                    line=fm.lines.get("date"), field="date")
+        ok = False
     if finance.get("budget") == 0:
         diags.error("PD102", where, "finance.budget（预算数）为 0，无法计算预算执行率",
                     line=fm.lines.get("finance"), field="finance.budget")
         ok = False
     if not ok or unit is None:
         return None
-    known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason"}
+    known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason",
+             "date"}
     extra = {k: v for k, v in meta.items() if k not in known}
     return Facts(year=year, unit=unit, title=title, layout=layout, finance=finance,
-                 grade=grade, execution_reason=reason, extra=extra, path=where,
+                 grade=grade, execution_reason=reason, date=signed, extra=extra, path=where,
                  lines=fm.lines)
 
 

@@ -5,6 +5,7 @@ All weights, scores and sums are `Decimal`; a float never touches them.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -73,6 +74,7 @@ class Facts:
     finance: dict[str, Decimal] = field(default_factory=dict)  # income, spending, budget
     grade: str | None = None  # a grade typed by hand; must agree with the total
     execution_reason: str = ""  # why 预算执行率 is below 90 %
+    date: datetime.date | None = None  # 成文日期: when set, the report is signed and dated
     extra: dict[str, object] = field(default_factory=dict)  # staffing and the like
     path: str = "content/report.md"
     lines: dict[str, int] = field(default_factory=dict, compare=False)

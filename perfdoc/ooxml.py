@@ -127,6 +127,15 @@ def left_indent_chars(pPr, chars: int, size_pt: float) -> None:
     ind.set(qn("w:left"), str(round(chars * size_pt * 20)))
 
 
+def right_indent_chars(pPr, chars: float, size_pt: float) -> None:
+    """Right indent in characters; the first-line indent is cancelled (signature lines)."""
+    ind = _ordered_child(pPr, "ind", _PPR_ORDER)
+    ind.set(qn("w:rightChars"), str(round(chars * 100)))
+    ind.set(qn("w:right"), str(round(chars * size_pt * 20)))
+    ind.set(qn("w:firstLineChars"), "0")
+    ind.set(qn("w:firstLine"), "0")
+
+
 def exact_line_spacing(pPr, pt: float) -> None:
     spacing = _ordered_child(pPr, "spacing", _PPR_ORDER)
     spacing.set(qn("w:line"), str(round(pt * 20)))

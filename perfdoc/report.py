@@ -37,6 +37,8 @@ def build_report(report: Report, diags: Diagnostics):
     # 附件说明 after the text, then the attachment on a page of its own.
     paragraph("body")
     paragraph("body", f"{spec.attachment_label}：{spec.attachment_title}")
+    if report.facts.date:
+        _signature(paragraph, report.facts.unit, report.facts.date, sheet["body"].size_pt)
     label = paragraph("label", spec.attachment_label)
     ooxml.page_break_before(label)
     add_title(body, sheet, spec.attachment_title)
@@ -46,3 +48,21 @@ def build_report(report: Report, diags: Diagnostics):
                           report, heading=None, total_label=spec.total_label,
                           grade_label=spec.grade_label)
     return doc
+
+
+def _width(text: str) -> float:
+    """Width in Chinese characters: digits and Latin letters are half a character."""
+    return sum(0.5 if ord(ch) < 0x2e80 else 1 for ch in text)
+
+
+def _signature(paragraph, unit: str, date, size_pt: float) -> None:
+    """署名 and 成文日期 (GB/T 9704 7.3.5.1): after two blank lines, the date right-aligned
+    four characters in from the margin, the unit centred above the date."""
+    dated = f"{date.year}年{date.month}月{date.day}日"
+    inset = 4 + (_width(dated) - _width(unit)) / 2
+    paragraph("body")
+    paragraph("body")
+    for text, chars in ((unit, max(inset, 0)), (dated, 4)):
+        p = paragraph("body", text)
+        ooxml.set_jc(p, "right")
+        ooxml.right_indent_chars(p.get_or_add_pPr(), chars, size_pt)

@@ -166,3 +166,25 @@ def test_libreoffice_converts_the_report(sample_out, tmp_path):
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 4
+
+
+def test_signature_and_date_when_the_date_is_given(sample_copy, tmp_path):
+    from perfdoc.build import build
+
+    facts = sample_copy / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "layout: jiangsu-2020", "date: 2021-03-15\nlayout: jiangsu-2020"), encoding="utf-8")
+    assert build(sample_copy, tmp_path).ok
+    doc = docx.Document(str(tmp_path / "report.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("2021年3月15日")
+    assert texts[at - 1] == "江苏省商务厅信息中心"
+    assert texts.index("附件：部门整体支出绩效自评评分表") < at - 1 < texts.index("附件")
+    for p, chars in ((doc.paragraphs[at - 1], "225"), (doc.paragraphs[at], "400")):
+        ind = p._p.find(f"{W}pPr/{W}ind")
+        assert p._p.find(f"{W}pPr/{W}jc").get(qn("w:val")) == "right"
+        assert ind.get(qn("w:rightChars")) == chars  # date 4 chars in; unit centred above it
+
+
+def test_no_signature_without_a_date(report_doc):
+    assert not any(p.text.endswith("日") and p.text[:4].isdigit() for p in report_doc.paragraphs)
