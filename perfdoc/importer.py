@@ -144,28 +144,27 @@ def read_form(doc, layout: Layout) -> Imported:
 
 
 def _facts(paragraphs: list[str], layout: Layout) -> dict:
-    facts: dict = {}
-    joined = "".join(paragraphs[:3])
-    for template in (layout.form.title, layout.report.title):
-        match = _pattern(template).search(joined)
+    """Year, unit and title from the paragraphs above the table, read with the
+    layout's own title patterns and 填报单位 label."""
+    head = "".join(paragraphs[:3])
+    found: dict = {}
+    form_title = _pattern(layout.form.title).search(head)
+    report_title = _pattern(layout.report.title).search(head)
+    for match in (form_title, report_title):
         if match:
-            facts.update({k: v for k, v in match.groupdict().items() if v})
-            facts["title"] = match.group(0) if template == layout.form.title else None
+            found = {k: v for k, v in match.groupdict().items() if v}
             break
+    label = re.escape(layout.form.unit_label.rstrip("：:"))
     for text in paragraphs[:5]:
-        match = re.match(rf"{re.escape(layout.form.unit_label.rstrip('：:'))}[：:]\s*(.+)", text)
-        if match:
-            facts["unit"] = match.group(1).strip()
-    if "year" not in facts:
-        year = re.search(r"(20\d\d)年", joined)
-        if year:
-            facts["year"] = year.group(1)
-    result = {"year": int(facts["year"]) if "year" in facts else None,
-              "unit": facts.get("unit")}
-    if facts.get("title"):
-        result["title"] = facts["title"]
-    result["layout"] = layout.name
-    return result
+        unit = re.match(rf"{label}[：:]\s*(.+)", text)
+        if unit:
+            found["unit"] = unit.group(1).strip()
+    if "year" not in found and re.search(r"(20\d\d)年", head):
+        found["year"] = re.search(r"(20\d\d)年", head).group(1)
+    return {"year": int(found["year"]) if "year" in found else None,
+            "unit": found.get("unit"),
+            "title": form_title.group(0) if form_title else None,  # the form's own title
+            "layout": layout.name}
 
 
 def _form_sections(grid, layout: Layout):
