@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 from docx.styles.style import StyleFactory
 
@@ -124,12 +123,20 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
     return doc, Sheet(roles, width)
 
 
+def add_text(parent, role: Role, text: str = "", size_pt: float | None = None):
+    """A paragraph of `role` with one run of `text`, at the end of a body or cell element."""
+    p = ooxml.new_paragraph(parent, role.style_id)
+    if text:
+        ooxml.add_run(p, text, role.latin, role.east_asia, bold=role.bold, size_pt=size_pt)
+    return p
+
+
 def add_title(body, sheet: Sheet, text: str):
     """A centred title; a newline in `text` breaks the line (梯形 titles)."""
     role = sheet["title"]
     p = ooxml.new_paragraph(body._element, role.style_id)
     for i, line in enumerate(text.split("\n")):
-        run = ooxml.add_run(p, line, role.latin, role.east_asia)
         if i:
-            run.insert(1, OxmlElement("w:br"))  # after rPr, before the text
+            ooxml.add_break(p)
+        ooxml.add_run(p, line, role.latin, role.east_asia)
     return p

@@ -6,7 +6,7 @@ from docx.table import Table, _Cell
 
 from . import ooxml
 from .diagnostics import Diagnostics
-from .document import add_title, new_document
+from .document import add_text, add_title, new_document
 from .layout import columns_for
 from .model import Report
 from .render import DocxRenderer
@@ -22,11 +22,9 @@ def build_form(report: Report, diags: Diagnostics):
     body = doc._body
 
     ooxml.space_after(add_title(body, sheet, report.form_title), form.unit_pt)
-    unit = sheet["cell"]
-    p = ooxml.new_paragraph(body._element, unit.style_id)
-    ooxml.space_after(p, 6)
-    ooxml.add_run(p, form.unit_label + report.facts.unit, unit.latin, unit.east_asia,
-                  size_pt=form.unit_pt)
+    unit = add_text(body._element, sheet["cell"], form.unit_label + report.facts.unit,
+                    size_pt=form.unit_pt)
+    ooxml.space_after(unit, 6)
 
     # One column the width of the type area: a title row, then a content row, per section.
     tbl = ooxml.new_table(body._element, [sheet.text_width])
@@ -35,7 +33,7 @@ def build_form(report: Report, diags: Diagnostics):
     renderer = DocxRenderer(sheet, report.root, diags)
     for section in report.sections.values():
         tc = ooxml.add_cell(ooxml.add_row(tbl), sheet.text_width)
-        p = ooxml.add_paragraph(tc, plain.style_id)
+        p = ooxml.new_paragraph(tc, plain.style_id)
         ooxml.add_run(p, section.title, head.latin, head.east_asia)
         if section.hint:
             ooxml.add_run(p, section.hint, plain.latin, plain.east_asia)

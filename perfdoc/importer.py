@@ -275,8 +275,11 @@ def _to_markdown(doc, groups: list[list]) -> list[str]:
         with tempfile.TemporaryDirectory(prefix="perfdoc-import-") as tmp:
             path = Path(tmp) / "cells.docx"
             doc.save(str(path))
-            text = pypandoc.convert_file(str(path), "gfm", format="docx",
-                                         extra_args=["--wrap=none"])
+            try:
+                text = pypandoc.convert_file(str(path), "gfm", format="docx",
+                                             extra_args=["--wrap=none"])
+            except (RuntimeError, OSError) as exc:  # pandoc refused the cells' contents
+                raise ImportFailure("PD601", f"pandoc 无法读取文档内容：{exc}") from None
     finally:
         work.getparent().replace(work, original)
     parts = re.split(rf"^{_MARK}(\d+)\s*$", text, flags=re.M)

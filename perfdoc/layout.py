@@ -63,6 +63,11 @@ class Column:
     width: float
     when_present: bool = False
 
+    @property
+    def level(self) -> int | None:
+        """0, 1, 2 for the level columns (level1…level3), None for the others."""
+        return int(self.field[5:]) - 1 if self.field.startswith("level") else None
+
 
 @dataclass(frozen=True)
 class Form:
@@ -96,9 +101,16 @@ class ReportDoc:
 
 def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
     """The printed columns for data with `depth` indicator levels."""
-    present = {f"level{i}" for i in range(1, depth + 1)}
     return tuple(c for c in columns
-                 if not (c.when_present and c.field.startswith("level")) or c.field in present)
+                 if not (c.when_present and c.level is not None) or c.level < depth)
+
+
+def label_span(columns: tuple[Column, ...]) -> int:
+    """How many leading columns the 合计 label spans: the level columns (at least one)."""
+    span = 0
+    while span < len(columns) and columns[span].level is not None:
+        span += 1
+    return max(span, 1)
 
 
 @dataclass(frozen=True)

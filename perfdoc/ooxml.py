@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docx.oxml.ns import nsdecls
@@ -71,6 +70,12 @@ def _ordered_child(parent, tag: str, order: tuple[str, ...]):
 # ---------------------------------------------------------------- fonts
 
 
+def _font_attrs(latin: str, east_asia: str) -> dict[str, str]:
+    """The w:rFonts attributes perfdoc writes everywhere (runs, styles, defaults)."""
+    return {_A_ASCII: latin, _A_HANSI: latin, _A_CS: latin, _A_EASTASIA: east_asia,
+            _A_HINT: "eastAsia"}
+
+
 def set_fonts(rPr, latin: str, east_asia: str) -> None:
     """Latin and East Asian fonts on an rPr (run or style).
 
@@ -81,11 +86,7 @@ def set_fonts(rPr, latin: str, east_asia: str) -> None:
     fonts = rPr.get_or_add_rFonts()
     for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         fonts.attrib.pop(_W + attr, None)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
+    fonts.attrib.update(_font_attrs(latin, east_asia))
 
 
 def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float) -> None:
@@ -98,10 +99,7 @@ def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float)
         fonts = etree.SubElement(rpr_default, _W + "rFonts")
         rpr_default.insert(0, fonts)
     fonts.attrib.clear()
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.attrib.update(_font_attrs(latin, east_asia))
     for tag in ("sz", "szCs"):
         el = rpr_default.find(_W + tag)
         if el is None:
@@ -215,9 +213,9 @@ def table(parent, widths: list[int], rows: list[Row]):
                 ppr += f'<w:jc w:val="{c.jc}"/>'
             run = ""
             if c.text:
-                fonts = (f'<w:rFonts w:ascii={quoteattr(role.latin)} w:hAnsi={quoteattr(role.latin)} '
-                         f'w:cs={quoteattr(role.latin)} w:eastAsia={quoteattr(role.east_asia)} '
-                         'w:hint="eastAsia"/>')
+                fonts = "<w:rFonts " + " ".join(
+                    f"w:{etree.QName(k).localname}={quoteattr(v)}"
+                    for k, v in _font_attrs(role.latin, role.east_asia).items()) + "/>"
                 bold = "<w:b/>" if role.bold else ""
                 run = (f'<w:r><w:rPr>{fonts}{bold}</w:rPr><w:t xml:space="preserve">'
                        f"{escape(c.text)}</w:t></w:r>")
@@ -249,15 +247,16 @@ def _last_child(parent):
         return None
 
 
-def new_paragraph(parent, style_id: str | None = None):
+def new_paragraph(parent, style_id: str | None = None, jc: str | None = None):
     """An empty paragraph at the end of a body or cell."""
-    last = _last_child(parent)
-    p = etree.SubElement(parent, _W + "p")  # created in the tree, for python-docx's classes
-    if last is not None and last.tag == _W + "sectPr":
-        last.addprevious(p)
-    if style_id:
+    p = parent.makeelement(_W + "p")  # keeps python-docx's element classes
+    if style_id or jc:
         pPr = etree.SubElement(p, _W + "pPr")
-        etree.SubElement(pPr, _W + "pStyle").set(qn("w:val"), style_id)
+        if style_id:
+            etree.SubElement(pPr, _W + "pStyle", {_A_VAL: style_id})
+        if jc:
+            etree.SubElement(pPr, _W + "jc", {_A_VAL: jc})
+    append_block(parent, p)
     return p
 
 
@@ -306,26 +305,13 @@ def add_cell(tr, width: int, span: int = 1, vmerge: str | None = None,
     return tc
 
 
-def add_paragraph(parent, style_id: str | None = None, jc: str | None = None):
-    """A bare paragraph built directly: the fast path for table cells."""
-    p = etree.SubElement(parent, _W + "p")
-    if style_id or jc:
-        pPr = etree.SubElement(p, _W + "pPr")
-        if style_id:
-            etree.SubElement(pPr, _W + "pStyle", {_A_VAL: style_id})
-        if jc:
-            etree.SubElement(pPr, _W + "jc", {_A_VAL: jc})
-    return p
-
-
 def add_run(p, text: str, latin: str, east_asia: str, bold: bool = False,
             size_pt: float | None = None, italic: bool = False, strike: bool = False):
     """A run with explicit Latin and East Asian fonts (the eastAsia hint keeps “”…—
     full-width)."""
     r = etree.SubElement(p, _W + "r")
     rPr = etree.SubElement(r, _W + "rPr")
-    etree.SubElement(rPr, _W + "rFonts", {_A_ASCII: latin, _A_HANSI: latin, _A_CS: latin,
-                                          _A_EASTASIA: east_asia, _A_HINT: "eastAsia"})
+    etree.SubElement(rPr, _W + "rFonts", _font_attrs(latin, east_asia))
     if bold:
         etree.SubElement(rPr, _W + "b")
     if italic:
@@ -355,16 +341,11 @@ def seam_paragraph(body_element):
     second one's header rows no longer repeat; a 1-twip paragraph keeps them apart
     while the borders meet on paper.
     """
-    p = OxmlElement("w:p")
+    p = new_paragraph(body_element)
     pPr = etree.SubElement(p, _W + "pPr")
-    spacing = etree.SubElement(pPr, _W + "spacing")
-    spacing.set(qn("w:before"), "0")
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "1")
-    spacing.set(qn("w:lineRule"), "exact")
-    rPr = etree.SubElement(pPr, _W + "rPr")
-    etree.SubElement(rPr, _W + "sz").set(qn("w:val"), "2")
-    body_element._insert_p(p)
+    etree.SubElement(pPr, _W + "spacing", {_W + "before": "0", _W + "after": "0",
+                                           _W + "line": "1", _W + "lineRule": "exact"})
+    etree.SubElement(etree.SubElement(pPr, _W + "rPr"), _W + "sz", {_A_VAL: "2"})
     return p
 
 
@@ -602,17 +583,15 @@ class GridCell:
 def read_table(tbl) -> list[list[GridCell]]:
     """Rows of cells as Word lays them out, merges made explicit."""
     rows = []
-    for tr in tbl.iter(_W + "tr"):
-        if tr.getparent() is not tbl:
-            continue  # rows of a table nested in a cell
+    for tr in tbl.findall(_W + "tr"):  # not iter(): rows of tables nested in cells stay out
         cells = []
         for tc in tr.findall(_W + "tc"):
             tcPr = tc.find(_W + "tcPr")
             span, continued = 1, False
             if tcPr is not None:
                 grid_span = tcPr.find(_W + "gridSpan")
-                if grid_span is not None:
-                    span = int(grid_span.get(_A_VAL, "1"))
+                if grid_span is not None and grid_span.get(_A_VAL, "").isdigit():
+                    span = int(grid_span.get(_A_VAL))
                 vmerge = tcPr.find(_W + "vMerge")
                 continued = vmerge is not None and vmerge.get(_A_VAL, "continue") == "continue"
             text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import ooxml
 from .diagnostics import Diagnostics
-from .document import add_title, new_document
+from .document import add_text, add_title, new_document
 from .layout import columns_for
 from .model import Report
 from .render import DocxRenderer
@@ -18,14 +18,8 @@ def build_report(report: Report, diags: Diagnostics):
                               title_pt=spec.title_pt, line_pt=spec.line_pt)
     body = doc._body
 
-    element = body._element
-
     def paragraph(role_name: str, text: str = ""):
-        role = sheet[role_name]
-        p = ooxml.new_paragraph(element, role.style_id)
-        if text:
-            ooxml.add_run(p, text, role.latin, role.east_asia)
-        return p
+        return add_text(body._element, sheet[role_name], text)
 
     add_title(body, sheet, report.report_title)
     paragraph("body")  # GB/T 9704: one blank line between title and text

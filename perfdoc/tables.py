@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from . import ooxml
 from .document import Sheet
-from .layout import Column
+from .layout import Column, label_span
 from .model import Indicator, Report, decimal_text
 
 RESTART, CONTINUE = "restart", "continue"
@@ -46,9 +46,10 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     return widths
 
 
-def _value(ind: Indicator, field: str) -> str:
-    if field.startswith("level"):
-        return ind.levels[int(field[5:]) - 1]
+def _value(ind: Indicator, column: Column) -> str:
+    field = column.field
+    if column.level is not None:
+        return ind.levels[column.level]
     if field == "weight":
         return decimal_text(ind.weight)
     if field == "score":
@@ -83,31 +84,27 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
     for ind, merges in zip(indicators, plan):
         cells = []
         for column, width in zip(columns, widths):
-            field = column.field
-            level = int(field[5:]) - 1 if field.startswith("level") else None
+            level = column.level
             vmerge = merges[level] if level is not None and level < merged_levels else None
-            text = "" if vmerge == CONTINUE else _value(ind, field)
+            text = "" if vmerge == CONTINUE else _value(ind, column)
             if level is None:
-                jc = _ALIGN[field]
+                jc = _ALIGN[column.field]
             else:  # merged group names centre; the leaf names read as text
                 jc = "center" if level < merged_levels else None
             cells.append(ooxml.Cell(width, text, cell, jc, vmerge=vmerge))
         rows.append(ooxml.Row(cells))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
-    label_span = 0
-    while label_span < len(columns) and columns[label_span].field.startswith("level"):
-        label_span += 1
-    label_span = max(label_span, 1)
+    span = label_span(columns)
     totals = {"weight": decimal_text(report.total_weight),
               "score": decimal_text(report.total_score)}
     rows.append(ooxml.Row(
-        [ooxml.Cell(sum(widths[:label_span]), total_label, head, "center", span=label_span)]
+        [ooxml.Cell(sum(widths[:span]), total_label, head, "center", span=span)]
         + [ooxml.Cell(w, totals.get(c.field, ""), cell, "center")
-           for c, w in zip(columns[label_span:], widths[label_span:])]))
+           for c, w in zip(columns[span:], widths[span:])]))
     if grade_label:
         rows.append(ooxml.Row([
-            ooxml.Cell(sum(widths[:label_span]), grade_label, head, "center", span=label_span),
-            ooxml.Cell(sum(widths[label_span:]), report.grade, cell, "center",
-                       span=len(widths) - label_span)]))
+            ooxml.Cell(sum(widths[:span]), grade_label, head, "center", span=span),
+            ooxml.Cell(sum(widths[span:]), report.grade, cell, "center",
+                       span=len(widths) - span)]))
     return ooxml.table(body, widths, rows)

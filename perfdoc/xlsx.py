@@ -11,7 +11,7 @@ from datetime import datetime
 
 from . import ooxml
 from .ooxml import column_letter
-from .layout import Layout, columns_for
+from .layout import Layout, columns_for, label_span
 from .model import Report
 from .tables import CONTINUE, RESTART, merge_plan
 
@@ -37,9 +37,8 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
     for row, (ind, marks) in enumerate(zip(report.indicators, plan), start=first):
         cells = []
         for col, column in enumerate(columns, start=1):
-            field = column.field
-            if field.startswith("level"):
-                level = int(field[5:]) - 1
+            field, level = column.field, column.level
+            if level is not None:
                 mark = marks[level] if level < merged else None
                 style = "center" if level < merged else "left"
                 cells.append((None if mark == CONTINUE else ind.levels[level], style))
@@ -55,7 +54,7 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
                 cells.append((ind.note if field == "note" else ind.owner, "left"))
         rows.append(cells)
 
-    label_span = max(sum(1 for c in columns if c.field.startswith("level")), 1)
+    span = label_span(columns)
     total_row, grade_row = last + 1, last + 2
     total = [(spec.total_label, "head")] + [(None, "center")] * (len(columns) - 1)
     grade = [(spec.grade_label, "head")] + [(None, "center")] * (len(columns) - 1)
@@ -67,12 +66,12 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
             if column.field == "score":
                 score_cell = f"{letter}{total_row}"
     if score_cell:
-        grade[label_span] = (grade_formula(report.layout, score_cell), "center")
-        merges.append(f"{column_letter(label_span + 1)}{grade_row}:"
+        grade[span] = (grade_formula(report.layout, score_cell), "center")
+        merges.append(f"{column_letter(span + 1)}{grade_row}:"
                       f"{column_letter(len(columns))}{grade_row}")
     rows += [total, grade]
-    if label_span > 1:
-        merges += [f"A{r}:{column_letter(label_span)}{r}" for r in (total_row, grade_row)]
+    if span > 1:
+        merges += [f"A{r}:{column_letter(span)}{r}" for r in (total_row, grade_row)]
 
     fonts = report.layout.fonts
     return ooxml.xlsx_package(

@@ -51,6 +51,14 @@ def test_paragraphs_keep_chinese_numbering_as_typed(into_cell):
 
 
 def test_a_cell_reuses_its_empty_paragraph_and_ends_with_one():
+    # A cell made by python-docx comes with one empty paragraph: the text goes into it.
+    doc, sheet = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
+    cell = doc.add_table(rows=1, cols=1).cell(0, 0)
+    section = Section("overview", "一、部门概况", "", "正文。\n", "content/01-x.md", 5)
+    DocxRenderer(sheet, Path("/nonexistent"), Diagnostics()).render(section, cell)
+    assert paragraphs(cell._element) == ["正文。"]
+    assert len(cell._element.findall(W + "p")) == 1
+
     element, _, _ = render("| a | b |\n|---|---|\n| 1 | 2 |\n", into_cell=True)
     assert element[-1].tag == W + "p"  # Word needs a paragraph after a nested table
     assert [child.tag for child in element][1] == W + "tbl"  # no blank paragraph before it
