@@ -61,7 +61,8 @@ def open_docx(path: Path):
 
     try:
         size = path.stat().st_size
-        head = path.open("rb").read(8)
+        with path.open("rb") as fh:
+            head = fh.read(8)
     except OSError as exc:
         raise ImportFailure("PD601", f"无法读取文件：{exc.strerror}") from None
     if size > MAX_FILE:

@@ -349,7 +349,7 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
             previous = levels or previous
             continue
         previous = levels
-        owner = cells[col["责任处室"]] if "责任处室" in col else ""
+        owner = owners.get((where, line), "")
         out.append(Indicator(tuple(levels), weight, score, cells[col["说明"]], owner,
                              where, line))
     return _Table(out, depth, complete, owners)

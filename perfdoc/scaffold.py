@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -21,10 +24,14 @@ class InitError(Exception):
     """The target cannot take a new report; the message is for the user."""
 
 
-def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
+def _refuse_existing(target: Path, force: bool) -> None:
     existing = [name for name in ("content", "indicators") if (target / name).exists()]
     if existing and not force:
         raise InitError(f"{target} 中已有 {'、'.join(existing)}/，不会覆盖；确需覆盖请加 --force")
+
+
+def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
+    _refuse_existing(target, force)
     written = []
     for source in sorted(SCAFFOLD.rglob("*")):
         if not source.is_file() or "__pycache__" in source.parts:
@@ -48,15 +55,9 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
 def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[Path]:
     """Next year's report from last year's: sections kept, the year moved forward,
     indicators and weights kept, scores and 说明 emptied (check lists what to fill)."""
-    import csv
-    import io
-    import re
-
     if not (last / "content" / "report.md").is_file():
         raise InitError(f"{last} 不是 perfdoc 报告项目（缺少 content/report.md）")
-    existing = [name for name in ("content", "indicators") if (target / name).exists()]
-    if existing and not force:
-        raise InitError(f"{target} 中已有 {'、'.join(existing)}/，不会覆盖；确需覆盖请加 --force")
+    _refuse_existing(target, force)
     files: dict[Path, str] = {}
     facts = (last / "content" / "report.md").read_text(encoding="utf-8-sig")
     old = re.search(r"^year:\s*(\d{4})", facts, flags=re.M)
@@ -68,9 +69,10 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
                    flags=re.M)
     facts = facts.replace("---\n", "---\n# 由上一年度复制：金额、人数等仍是上一年度的数字，请更新。\n", 1)
     files[target / "content" / "report.md"] = facts
-    for path in sorted((last / "content").iterdir()):
-        if path.is_file() and path.name != "report.md":
-            files[target / "content" / path.name] = path.read_bytes()  # images too
+    for path in sorted((last / "content").rglob("*")):  # sections, and images in subfolders
+        rel = path.relative_to(last)
+        if path.is_file() and rel.as_posix() != "content/report.md":
+            files[target / rel] = path.read_bytes()
     for path in sorted((last / "indicators").glob("*.csv")):
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         header = rows[0] if rows else []

@@ -147,11 +147,15 @@ def test_a_folder_with_sources_is_not_overwritten_without_force(sample_out, tmp_
 
 
 def test_roll_over_to_next_year(tmp_path):
+    last = copy_project(ROOT, tmp_path / "2020")
+    (last / "content" / "images").mkdir()
+    (last / "content" / "images" / "org.png").write_bytes(b"png")
     target = tmp_path / "2021"
-    done = perfdoc("init", str(target), "--from", str(ROOT), "--year", "2021")
+    done = perfdoc("init", str(target), "--from", str(last), "--year", "2021")
     assert done.returncode == 0, done.stderr
     report, diags = check_project(target)
     assert [d.code for d in diags.items] == ["PD316"] * 29
+    assert (target / "content" / "images" / "org.png").read_bytes() == b"png"
     assert report.facts.year == 2021 and report.form_title.startswith("2021年")
     # weights kept, scores and 说明 emptied
     text = (target / "indicators" / "01-部门决策.csv").read_text(encoding="utf-8")
