@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ooxml
+from . import files, ooxml
 from .check import check_project
 from .diagnostics import Diagnostics
 from .form import build_form
@@ -49,22 +47,14 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
         props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
         payloads[name] = ooxml.docx_package(doc, when)
     payloads["scores.xlsx"] = build_scores_xlsx(report, when)
-    result.outputs = write_all(out_dir or root / BUILD_DIR, payloads)
+    out = out_dir or root / BUILD_DIR
+    try:
+        if out_dir is None:
+            files.writable_dir(root, out)
+        files.write_all(out, payloads)
+    except files.WriteError as exc:
+        diags.error("PD007", BUILD_DIR, f"{exc}；上次生成的文件保持不变")
+        return result
+    result.outputs = [(out / name, hashlib.sha256(data).hexdigest())
+                      for name, data in payloads.items()]
     return result
-
-
-def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[tuple[Path, str]]:
-    """Each file goes to a temporary name first and is renamed into place whole."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in payloads.items():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, out_dir / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append((out_dir / name, hashlib.sha256(data).hexdigest()))
-    return written

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -27,6 +28,9 @@ CODES: dict[str, str] = {
     "PD002": "项目缺少 content/ 或 indicators/ 目录",
     "PD003": "版式文件无法读取",
     "PD004": "文件含有 Word 无法保存的控制字符",
+    "PD005": "不是项目内的普通文件（指向项目之外的链接、目录、设备或管道）",
+    "PD006": "源文件过大",
+    "PD007": "无法写入生成的文件（目录只读、磁盘已满或 build 不是目录）",
     # report facts (content/report.md)
     "PD101": "缺少报告信息文件 content/report.md",
     "PD102": "报告信息缺少必填项或取值无效",
@@ -78,6 +82,17 @@ CODES: dict[str, str] = {
 }
 
 
+# Line breaks and control characters from source text, escaped so that one
+# diagnostic is one line: a CSV cell holding "\n::error::…" must not become a line
+# that a CI runner reads as a workflow command.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
@@ -100,7 +115,7 @@ class Diagnostic:
             where += f":{self.line}"
         if self.field:
             where += f":{self.field}"
-        return f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+        return printable(f"{where}: {self.severity.value}[{self.code}]: {self.message}")
 
 
 @dataclass

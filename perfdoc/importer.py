@@ -22,6 +22,7 @@ import yaml
 
 from . import ooxml
 from .diagnostics import Diagnostics
+from .files import WriteError, check_targets
 from .layout import Layout
 from .model import decimal_text
 from .render import typed_heading
@@ -334,6 +335,13 @@ def write_project(imported: Imported, target: Path, force: bool) -> list[Path]:
     if existing and not force:
         raise ImportFailure("PD605", f"{target} 中已有 {'、'.join(d + '/' for d in existing)}，"
                            "不会覆盖；确需覆盖请加 --force")
+    if target.exists() and not target.is_dir():
+        raise ImportFailure("PD605", f"{target} 不是目录")
+    try:
+        check_targets(target, [target / "content", target / "indicators"]
+                      + [target / name for name in imported.files])
+    except WriteError as exc:
+        raise ImportFailure("PD605", str(exc)) from None
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".perfdoc-import-", dir=target) as tmp:
         stage = Path(tmp)
@@ -345,7 +353,8 @@ def write_project(imported: Imported, target: Path, force: bool) -> list[Path]:
             dest = target / folder
             dest.mkdir(exist_ok=True)
             for stale in dest.glob(pattern):  # --force: the old sources go; images stay
-                stale.unlink()
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
             for path in (stage / folder).iterdir():
                 path.replace(dest / path.name)
     return [target / name for name in imported.files]

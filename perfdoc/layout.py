@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from .files import SourceError, read_source
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
 DEFAULT_LAYOUT = "jiangsu-2020"
@@ -139,16 +142,19 @@ class Layout:
 
 def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
     """A shipped layout by name, or a project's own layout by a path ending in .toml."""
-    if name_or_path.endswith(".toml"):
-        path = (root or Path.cwd()) / name_or_path
+    if name_or_path.endswith(".toml"):  # the project's own: it must stay inside the project
+        base = root or Path.cwd()
+        path = base / name_or_path
     else:
-        path = LAYOUT_DIR / f"{name_or_path}.toml"
-    if not path.is_file():
+        base, path = LAYOUT_DIR, LAYOUT_DIR / f"{name_or_path}.toml"
+    if not os.path.lexists(path):
         shipped = "、".join(sorted(p.stem for p in LAYOUT_DIR.glob("*.toml")))
         raise LayoutError(f"找不到版式“{name_or_path}”（内置版式：{shipped}）")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_source(base, path).decode("utf-8"))
         return _parse(data)
+    except SourceError as exc:
+        raise LayoutError(f"版式文件 {name_or_path} {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LayoutError(f"版式文件 {path.name} 无法解析：{exc}") from None
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:

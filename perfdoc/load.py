@@ -8,6 +8,7 @@ one run reports everything.
 from __future__ import annotations
 
 import csv
+import os
 import datetime
 import io
 import re
@@ -19,6 +20,7 @@ import frontmatter
 import yaml
 
 from .diagnostics import Diagnostics
+from .files import SourceError, read_source
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
 from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section
 
@@ -34,7 +36,17 @@ _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:", re.M)
 
 
 class _DecimalLoader(yaml.SafeLoader):
-    """YAML with decimals, not floats: 1611200.00 stays exactly that."""
+    """YAML with decimals, not floats: 1611200.00 stays exactly that.
+
+    Aliases (*name) are refused: nested ones expand exponentially ("billion
+    laughs"), and no report needs them.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "不支持 YAML 别名（*名称）：请直接写出值", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def _decimal(loader, node):
@@ -54,7 +66,11 @@ def rel(root: Path, path: Path) -> str:
 
 def read_text(path: Path, root: Path, diags: Diagnostics, code: str) -> str | None:
     """UTF-8 (with or without BOM); GB18030, as Excel and WPS write it, with a warning."""
-    data = path.read_bytes()
+    try:
+        data = read_source(root, path)
+    except SourceError as exc:
+        diags.error(exc.code, rel(root, path), str(exc))
+        return None
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
             text = data.decode("utf-16")
@@ -146,7 +162,7 @@ def _text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
 def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
     path = root / "content" / FACTS_FILE
     where = rel(root, path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         diags.error("PD101", where, "缺少报告信息文件：年度、填报单位等写在 content/report.md "
                     "的 frontmatter 中")
         return None

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 from .diagnostics import Diagnostics
 from .model import Section
 
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a photo from a phone is 3–8 MB
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 
 
@@ -49,6 +50,10 @@ def resolve_image(src: str, section: Section, root: Path) -> tuple[Path | None, 
         return None, f"图片“{src}”不存在"
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return None, f"图片“{src}”的格式不受支持（可用 PNG、JPEG、GIF、BMP、TIFF）"
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        return None, (f"图片“{src}”有 {size // (1024 * 1024)} MB，超过上限 "
+                      f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB；请压缩后再插入")
     return path, ""
 
 

@@ -468,11 +468,20 @@ def column_letter(n: int) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula perfdoc computes itself (合计, 等级). Only these become <f> cells:
+    source text is always a string cell, whatever its first character, so a 说明
+    written as =HYPERLINK(…) or =cmd|… reaches the finance office as inert text."""
+
+    text: str  # without the leading "="
+
+
 def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[str],
                  widths: list[float], fonts: tuple[str, str], size_pt: float,
                  title: str, creator: str, when: datetime) -> bytes:
-    """A workbook of one sheet. `rows` holds (value, style) per cell: a str, a number,
-    a formula starting with "=", or None; style is one of XLSX_STYLES."""
+    """A workbook of one sheet. `rows` holds (value, style) per cell: a str, a number
+    (int or Decimal), a Formula, or None; style is one of XLSX_STYLES."""
     out = []
     for r, cells in enumerate(rows, start=1):
         out.append(f'<row r="{r}">')
@@ -480,8 +489,8 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             ref, s = f"{column_letter(c)}{r}", XLSX_STYLES.index(style) + 1
             if value is None or value == "":
                 out.append(f'<c r="{ref}" s="{s}"/>')
-            elif isinstance(value, str) and value.startswith("="):
-                out.append(f'<c r="{ref}" s="{s}"><f>{escape(value[1:])}</f></c>')
+            elif isinstance(value, Formula):
+                out.append(f'<c r="{ref}" s="{s}"><f>{escape(value.text)}</f></c>')
             elif isinstance(value, str):
                 out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
                            f'{escape(value)}</t></is></c>')

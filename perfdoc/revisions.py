@@ -73,5 +73,9 @@ def checkout(root: Path, revision: str) -> Iterator[Path]:
     data = git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
     with tempfile.TemporaryDirectory(prefix="perfdoc-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(tmp, filter="data")
+            try:
+                tar.extractall(tmp, filter="data")
+            except tarfile.FilterError as exc:  # e.g. a symlink to an absolute path
+                raise RevisionError(f"版本“{revision}”中有不安全的文件，无法读取："
+                                    f"{exc.tarinfo.name}（指向项目之外的链接）") from None
         yield Path(tmp) / prefix

@@ -9,6 +9,8 @@ import re
 import shutil
 from pathlib import Path
 
+from .files import SourceError, WriteError, check_targets, read_source
+
 SCAFFOLD = Path(__file__).parent / "scaffold"
 
 # scaffold file -> path in the new repository (dot files are not shipped as such)
@@ -30,12 +32,29 @@ def _refuse_existing(target: Path, force: bool) -> None:
         raise InitError(f"{target} 中已有 {'、'.join(existing)}/，不会覆盖；确需覆盖请加 --force")
 
 
+def _read(root: Path, path: Path) -> bytes:
+    """A file of last year's project; links out of it are refused, never followed."""
+    try:
+        return read_source(root, path)
+    except SourceError as exc:
+        raise InitError(f"{path}: error[{exc.code}]: {exc}") from None
+
+
+def _check_targets(target: Path, paths) -> None:
+    try:
+        check_targets(target, paths)
+    except WriteError as exc:
+        raise InitError(str(exc)) from None
+
+
 def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
     _refuse_existing(target, force)
+    sources = [s for s in sorted(SCAFFOLD.rglob("*"))
+               if s.is_file() and "__pycache__" not in s.parts]
+    _check_targets(target, [target / RENAMES.get(r, r) for r in
+                            (s.relative_to(SCAFFOLD).as_posix() for s in sources)])
     written = []
-    for source in sorted(SCAFFOLD.rglob("*")):
-        if not source.is_file() or "__pycache__" in source.parts:
-            continue
+    for source in sources:
         rel = source.relative_to(SCAFFOLD).as_posix()
         dest = target / RENAMES.get(rel, rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -58,8 +77,8 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
     if not (last / "content" / "report.md").is_file():
         raise InitError(f"{last} 不是 perfdoc 报告项目（缺少 content/report.md）")
     _refuse_existing(target, force)
-    files: dict[Path, str] = {}
-    facts = (last / "content" / "report.md").read_text(encoding="utf-8-sig")
+    files: dict[Path, str | bytes] = {}
+    facts = _read(last, last / "content" / "report.md").decode("utf-8-sig")
     old = re.search(r"^year:\s*(\d{4})", facts, flags=re.M)
     if not old:
         raise InitError(f"{last}/content/report.md 中没有 year")
@@ -71,10 +90,10 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
     files[target / "content" / "report.md"] = facts
     for path in sorted((last / "content").rglob("*")):  # sections, and images in subfolders
         rel = path.relative_to(last)
-        if path.is_file() and rel.as_posix() != "content/report.md":
-            files[target / rel] = path.read_bytes()
+        if (path.is_file() or path.is_symlink()) and rel.as_posix() != "content/report.md":
+            files[target / rel] = _read(last, path)
     for path in sorted((last / "indicators").glob("*.csv")):
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(_read(last, path).decode("utf-8-sig"))))
         header = rows[0] if rows else []
         empty = {header.index(c) for c in ("得分", "说明") if c in header}
         out = io.StringIO()
@@ -85,7 +104,8 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
         files[target / "indicators" / path.name] = out.getvalue()
     for path in ("Makefile", ".gitignore"):
         if (last / path).is_file() and not (target / path).exists():
-            files[target / path] = (last / path).read_bytes()
+            files[target / path] = _read(last, last / path)
+    _check_targets(target, files)
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, bytes):

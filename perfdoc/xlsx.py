@@ -10,19 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import ooxml
-from .ooxml import column_letter
+from .ooxml import Formula, column_letter
 from .layout import Layout, columns_for, label_span
 from .model import Report
 from .tables import CONTINUE, RESTART, merge_plan
 
 
-def grade_formula(layout: Layout, cell: str) -> str:
+def grade_formula(layout: Layout, cell: str) -> Formula:
     """=IF(E31>=90,"优",IF(E31>=80,"良",…)) from the layout's bands."""
     *bands, last = layout.grades
     formula = f'"{last.name}"'
     for band in reversed(bands):
         formula = f'IF({cell}>={band.min},"{band.name}",{formula})'
-    return "=" + formula
+    return Formula(formula)
 
 
 def build_scores_xlsx(report: Report, when: datetime) -> bytes:
@@ -62,7 +62,7 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
     for col, column in enumerate(columns, start=1):
         if column.field in ("weight", "score"):
             letter = column_letter(col)
-            total[col - 1] = (f"=SUM({letter}{first}:{letter}{last})", "number")
+            total[col - 1] = (Formula(f"SUM({letter}{first}:{letter}{last})"), "number")
             if column.field == "score":
                 score_cell = f"{letter}{total_row}"
     if score_cell:

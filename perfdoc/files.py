@@ -1,0 +1,123 @@
+"""The project's files as a boundary: what perfdoc reads and writes stays inside.
+
+A report repository's CI runs perfdoc on every pull request, so a source file is
+untrusted: it may be a symbolic link to /etc/passwd, a FIFO, or a gigabyte of
+text. Every source is opened here, after its real path is checked to lie inside
+the project and to be a regular file of a sane size; every output path is
+checked the same way before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+# Far above any real source (the sample's largest file is 3 KB); raise if ever needed.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """A source that must not be read; `code` is its diagnostic code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, with every symbolic link followed, lies within `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
+    return True
+
+
+def read_source(root: Path, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of a source file that is a regular file inside `root`, at most `limit`."""
+    if not inside(root, path):
+        raise SourceError("PD005", "是指向项目目录之外的链接，不会读取")
+    try:
+        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise SourceError("PD005", f"无法打开：{exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SourceError("PD005", "不是普通文件（可能是目录、设备或管道），不会读取")
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > limit:
+            raise SourceError("PD006", f"文件大小 {info.st_size // 1024} KB，超过上限 "
+                              f"{limit // 1024} KB")
+        data = fh.read(limit + 1)  # the file may grow between fstat and read
+    if len(data) > limit:
+        raise SourceError("PD006", f"文件超过上限 {limit // 1024} KB")
+    return data
+
+
+class WriteError(Exception):
+    """An output that cannot be written; the message names the path, in Chinese."""
+
+
+def writable_dir(root: Path, out_dir: Path) -> None:
+    """Refuse an output folder that leads out of the project, or is not a folder."""
+    if out_dir.is_symlink() or not inside(root, out_dir):
+        raise WriteError(f"{out_dir} 是指向项目目录之外的链接，不会写入")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WriteError(f"{out_dir} 已存在但不是目录，无法写入生成的文件")
+
+
+def check_targets(root: Path, paths) -> None:
+    """Before writing anything: every target must be (or become) a regular file inside
+    `root`; a symbolic link on the way out of it stops the whole command."""
+    for path in paths:
+        if path.is_symlink() or not inside(root, path):
+            raise WriteError(f"{path} 是指向项目目录之外的链接（或位于这样的目录中），"
+                             "不会写入任何文件")
+        if path.exists() and not (path.is_file() or path.is_dir()):
+            raise WriteError(f"{path} 已存在但不是普通文件，不会写入任何文件")
+
+
+def _file_mode() -> int:
+    """The mode a newly created file gets from the umask (mkstemp's 0600 is too tight)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
+    """Every file to a temporary name first; only when all are complete are they
+    renamed into place, so a full disk leaves the previous set untouched."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建目录 {out_dir}：{exc.strerror}") from None
+    mode = _file_mode()
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in payloads.items():
+            dest = out_dir / name
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp",
+                                           dir=dest.parent)
+            except OSError as exc:
+                raise WriteError(f"无法写入 {dest}：{exc.strerror}") from None
+            staged.append((name, Path(tmp)))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.chmod(tmp, mode)
+            except OSError as exc:
+                raise WriteError(f"无法写入 {dest}：{exc.strerror}") from None
+        for name, tmp in staged:
+            try:
+                os.replace(tmp, out_dir / name)
+            except OSError as exc:
+                raise WriteError(f"无法写入 {out_dir / name}：{exc.strerror}") from None
+    finally:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)

