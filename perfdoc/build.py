@@ -10,6 +10,9 @@ from . import files, ooxml
 from .check import check_project
 from .diagnostics import Diagnostics
 from .form import build_form
+from .project_form import build_project_form
+from .project_load import PROJECTS_DIR
+from .project_summary import build_projects_xlsx
 from .report import build_report
 from .source_date import source_date
 from .xlsx import build_scores_xlsx
@@ -28,25 +31,26 @@ class BuildResult:
 
 
 def build(root: Path, out_dir: Path | None = None) -> BuildResult:
-    """Check the project and, when it is clean, write the form, the report and the
-    scoring spreadsheet."""
+    """Check the project and, when it is clean, write the form, the report, the
+    scoring spreadsheet, and each project's form with the projects' summary."""
     report, diags = check_project(root)
     result = BuildResult(diags)
     if report is None or diags.errors:
         return result
-    documents = {"form.docx": build_form(report, diags),
-                 "report.docx": build_report(report, diags)}
+    when = source_date(root)
+    title = report.report_title.replace("\n", "")
+    payloads = {"form.docx": _package(build_form(report, diags), title, report.facts.unit, when),
+                "report.docx": _package(build_report(report, diags), title, report.facts.unit,
+                                        when)}
+    for project in report.projects:
+        doc = build_project_form(project, root, diags)
+        payloads[f"{PROJECTS_DIR}/{project.slug}.docx"] = _package(
+            doc, f"{project.title} {project.layout.form.title}", project.implementer, when)
     if diags.errors:  # problems only rendering finds, e.g. an unreadable image
         return result
-    when = source_date(root)
-    payloads = {}
-    for name, doc in documents.items():
-        props = doc.core_properties
-        props.title, props.author = report.report_title.replace("\n", ""), report.facts.unit
-        props.comments = props.last_modified_by = ""
-        props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
-        payloads[name] = ooxml.docx_package(doc, when)
     payloads["scores.xlsx"] = build_scores_xlsx(report, when)
+    if report.projects:
+        payloads[f"{PROJECTS_DIR}.xlsx"] = build_projects_xlsx(report, when)
     out = out_dir or root / BUILD_DIR
     try:
         if out_dir is None:
@@ -55,6 +59,27 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
     except files.WriteError as exc:
         diags.error("PD007", BUILD_DIR, f"{exc}；上次生成的文件保持不变")
         return result
+    _remove_stale(out, payloads)
     result.outputs = [(out / name, hashlib.sha256(data).hexdigest())
                       for name, data in payloads.items()]
     return result
+
+
+def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
+    """Forms of projects that no longer exist would be mistaken for current ones."""
+    stale = [p for p in (out / PROJECTS_DIR).glob("*.docx")
+             if f"{PROJECTS_DIR}/{p.name}" not in payloads]
+    if f"{PROJECTS_DIR}.xlsx" not in payloads:
+        stale.append(out / f"{PROJECTS_DIR}.xlsx")
+    for path in stale:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+
+
+def _package(doc, title: str, author: str, when) -> bytes:
+    """The document's bytes, with the same core properties on every build."""
+    props = doc.core_properties
+    props.title, props.author = title, author
+    props.comments = props.last_modified_by = ""
+    props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
+    return ooxml.docx_package(doc, when)

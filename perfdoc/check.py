@@ -4,30 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from decimal import Decimal
-
 from . import markdown
 from .diagnostics import Diagnostics
-from .load import load_project
-from .model import Report
+from .load import PROJECT_CSV, load_project
+from .model import LOW_EXECUTION, Indicator, Report
+from .project_check import check_projects, render_project
+from .project_load import load_projects
 from .templating import render_sections
 from .text_rules import check_text
 
-LOW_EXECUTION = Decimal("0.9")
 
 
 def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
     """Load and check; the report is None when it is too broken to build."""
     diags = Diagnostics()
     report = load_project(root, diags)
+    facts = report.facts if report is not None else None
+    projects = [render_project(p, facts, diags) for p in load_projects(root, facts, diags)]
+    for project in projects:
+        score_rules(project.indicators, PROJECT_CSV.note, diags)
+    check_projects(root, projects, diags)
     if report is not None:
+        report.projects = projects
         report = render_sections(report, diags)
         check_report(report, diags)
     return report, diags
 
 
 def check_report(report: Report, diags: Diagnostics) -> None:
-    _scores(report, diags)
+    score_rules(report.indicators, "说明", diags)
     _total(report, diags)
     _deductions(report, diags)
     _execution(report, diags)
@@ -36,11 +41,15 @@ def check_report(report: Report, diags: Diagnostics) -> None:
         markdown.lint(section, report.root, diags)
 
 
-def _scores(report: Report, diags: Diagnostics) -> None:
-    for ind in report.indicators:
+def score_rules(indicators: list[Indicator], note: str, diags: Diagnostics) -> None:
+    """Per row: 得分 ≤ 分值, and a deduction states its reason in the `note` column."""
+    for ind in indicators:
         if ind.score > ind.weight:
             diags.error("PD309", ind.path, f"得分 {ind.score} 大于分值 {ind.weight}",
                         line=ind.line, field="得分")
+        elif ind.deducted and not ind.note:
+            diags.error("PD312", ind.path, f"“{ind.levels[-1]}”扣了 {ind.weight - ind.score} 分，"
+                        f"须在{note}中写明扣分原因", line=ind.line, field=note)
 
 
 def _total(report: Report, diags: Diagnostics) -> None:
@@ -58,10 +67,6 @@ def _total(report: Report, diags: Diagnostics) -> None:
 
 def _deductions(report: Report, diags: Diagnostics) -> None:
     deducted = [i for i in report.indicators if i.deducted]
-    for ind in deducted:
-        if not ind.note:
-            diags.error("PD312", ind.path, f"“{ind.levels[-1]}”扣了 {ind.weight - ind.score} 分，"
-                        "须在说明中写明扣分原因", line=ind.line, field="说明")
     if not deducted:
         return
     names = "、".join(f"“{i.levels[-1]}”" for i in deducted[:5])

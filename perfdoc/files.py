@@ -14,6 +14,9 @@ import stat
 import tempfile
 from pathlib import Path
 
+# The folders that hold a report's sources (what a build reads, what diff compares).
+SOURCE_DIRS = ("content", "indicators", "projects")
+
 # Far above any real source (the sample's largest file is 3 KB); raise if ever needed.
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 

@@ -102,6 +102,21 @@ class ReportDoc:
     columns: tuple[Column, ...]
 
 
+def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
+    """The band a total falls in (bands listed highest first)."""
+    for band in grades:
+        if total >= band.min:
+            return band.name
+    return grades[-1].name
+
+
+def parse_grades(scoring: dict) -> tuple[Grade, ...]:
+    grades = tuple(Grade(g["name"], Decimal(g["min"])) for g in scoring["grades"])
+    if list(grades) != sorted(grades, key=lambda g: g.min, reverse=True):
+        raise ValueError("grades must be listed from the highest band down")
+    return grades
+
+
 def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
     """The printed columns for data with `depth` indicator levels."""
     return tuple(c for c in columns
@@ -133,32 +148,45 @@ class Layout:
         return tuple(s.key for s in self.sections)
 
     def grade(self, total: Decimal) -> str:
-        for band in self.grades:
-            if total >= band.min:
-                return band.name
-        return self.grades[-1].name
+        return grade_of(self.grades, total)
 
 
 
-def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
-    """A shipped layout by name, or a project's own layout by a path ending in .toml."""
-    if name_or_path.endswith(".toml"):  # the project's own: it must stay inside the project
-        base = root or Path.cwd()
-        path = base / name_or_path
+def read_layout(name_or_path: str, folder: Path | None = None,
+                root: Path | None = None) -> tuple[str, dict]:
+    """A layout file's data: shipped by name, or a `.toml` path relative to `folder`
+    (a project's own file, which must stay inside `root`, the repository)."""
+    if name_or_path.endswith(".toml"):
+        folder = folder or Path.cwd()
+        base, path = root or folder, folder / name_or_path
     else:
         base, path = LAYOUT_DIR, LAYOUT_DIR / f"{name_or_path}.toml"
     if not os.path.lexists(path):
         shipped = "、".join(sorted(p.stem for p in LAYOUT_DIR.glob("*.toml")))
         raise LayoutError(f"找不到版式“{name_or_path}”（内置版式：{shipped}）")
     try:
-        data = tomllib.loads(read_source(base, path).decode("utf-8"))
-        return _parse(data)
+        return path.name, tomllib.loads(read_source(base, path).decode("utf-8"))
     except SourceError as exc:
         raise LayoutError(f"版式文件 {name_or_path} {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LayoutError(f"版式文件 {path.name} 无法解析：{exc}") from None
-    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-        raise LayoutError(f"版式文件 {path.name} 内容不完整或有误：{exc!r}") from None
+
+
+def parse_with(parse, file_name: str, data: dict):
+    """`parse(data)`, with a missing or wrong entry reported as a LayoutError."""
+    try:
+        return parse(data)
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as exc:
+        raise LayoutError(f"版式文件 {file_name} 内容不完整或有误：{exc!r}") from None
+
+
+def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
+    """The department layout: shipped by name, or the project's own by a .toml path."""
+    file_name, data = read_layout(name_or_path, root, root)
+    if data.get("kind", "department") != "department":
+        raise LayoutError(f"版式“{name_or_path}”是项目支出自评表的版式，"
+                          "不能用于部门整体自评（content/report.md）")
+    return parse_with(_parse, file_name, data)
 
 
 def _columns(raw: list[dict]) -> tuple[Column, ...]:
@@ -172,9 +200,7 @@ def _columns(raw: list[dict]) -> tuple[Column, ...]:
 
 def _parse(d: dict) -> Layout:
     form, report = d["form"], d["report"]
-    grades = tuple(Grade(g["name"], Decimal(g["min"])) for g in d["scoring"]["grades"])
-    if list(grades) != sorted(grades, key=lambda g: g.min, reverse=True):
-        raise ValueError("grades must be listed from the highest band down")
+    grades = parse_grades(d["scoring"])
     return Layout(
         name=d["name"],
         description=d.get("description", ""),

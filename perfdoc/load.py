@@ -25,8 +25,21 @@ from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
 from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section
 
 FACTS_FILE = "report.md"
-REQUIRED_COLUMNS = ("一级指标", "二级指标", "分值", "得分", "说明")
-OPTIONAL_COLUMNS = ("三级指标", "责任处室")
+
+
+@dataclass(frozen=True)
+class CsvSchema:
+    """The columns of one kind of indicator CSV."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    note: str  # the column that explains a deduction
+
+
+DEPARTMENT_CSV = CsvSchema(("一级指标", "二级指标", "分值", "得分", "说明"),
+                           ("三级指标", "责任处室"), "说明")
+PROJECT_CSV = CsvSchema(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                         "得分", "偏差原因分析及改进措施"), (), "偏差原因分析及改进措施")
 NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII only: "３" and "3分" are errors
 
 
@@ -102,6 +115,22 @@ class _Frontmatter:
     body: str
     body_line: int
     lines: dict[str, int]  # top-level key -> file line, for diagnostics
+    source: list[str] = field(default_factory=list)  # the file's lines
+
+    def line_of(self, *keys: str) -> int | None:
+        """The file line of a nested key (funds → 当年财政拨款 → 全年执行数), found by
+        reading on from its parent's line; the nearest known line when not found."""
+        line = self.lines.get(keys[0])
+        if line is None:
+            return None
+        for key in keys[1:]:
+            pattern = re.compile(rf"(^|[\s{{,]){re.escape(str(key))}\s*:")
+            found = next((n for n in range(line, len(self.source) + 1)
+                          if pattern.search(self.source[n - 1])), None)
+            if found is None:
+                return line
+            line = found
+        return line
 
 
 def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter | None:
@@ -138,19 +167,20 @@ def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter
     # boundary pattern may or may not have taken).
     body = text[second.end():]
     body = body[1:] if body.startswith("\n") else body
-    return _Frontmatter(meta, body, text.count("\n", 0, second.start()) + 2, lines)
+    return _Frontmatter(meta, body, text.count("\n", 0, second.start()) + 2, lines,
+                        text[:second.start()].split("\n"))
 
 
-def _text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
-                required: bool) -> str | None:
+def text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
+               required: bool, code: str = "PD203") -> str | None:
     value = fm.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            diags.error("PD203", where, f"frontmatter 缺少必填字段 {key}",
+            diags.error(code, where, f"frontmatter 缺少必填字段 {key}",
                         line=fm.lines.get(key), field=key)
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        diags.error("PD203", where, f"字段 {key} 应为文字，实际为“{value}”",
+        diags.error(code, where, f"字段 {key} 应为文字，实际为“{value}”",
                     line=fm.lines.get(key), field=key)
         return None
     return str(value).strip()
@@ -177,9 +207,9 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
         diags.error("PD102", where, f"year 应为四位年份，实际为“{year}”",
                     line=fm.lines.get("year"), field="year")
         ok = False
-    unit = _text_field(fm, "unit", where, diags, required=True)
-    title = _text_field(fm, "title", where, diags, required=False)
-    layout = _text_field(fm, "layout", where, diags, required=False) or DEFAULT_LAYOUT
+    unit = text_field(fm, "unit", where, diags, required=True)
+    title = text_field(fm, "title", where, diags, required=False)
+    layout = text_field(fm, "layout", where, diags, required=False) or DEFAULT_LAYOUT
     finance: dict[str, Decimal] = {}
     raw_finance = meta.get("finance") or {}
     if not isinstance(raw_finance, dict):
@@ -193,8 +223,8 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
             ok = False
         else:
             finance[str(key)] = Decimal(value)
-    grade = _text_field(fm, "grade", where, diags, required=False)
-    reason = _text_field(fm, "execution_reason", where, diags, required=False) or ""
+    grade = text_field(fm, "grade", where, diags, required=False)
+    reason = text_field(fm, "execution_reason", where, diags, required=False) or ""
     signed = meta.get("date")
     if signed is not None and not isinstance(signed, datetime.date):
         diags.error("PD102", where, f"date（成文日期）应写作 2021-03-15，实际为“{signed}”",
@@ -229,9 +259,9 @@ def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, S
         if fm is None:
             unreadable = True
             continue
-        key = _text_field(fm, "section", where, diags, required=True)
-        title = _text_field(fm, "title", where, diags, required=True)
-        hint = _text_field(fm, "hint", where, diags, required=False) or ""
+        key = text_field(fm, "section", where, diags, required=True)
+        title = text_field(fm, "title", where, diags, required=True)
+        hint = text_field(fm, "hint", where, diags, required=False) or ""
         if key is not None and key not in layout.section_keys:
             diags.error("PD204", where, f"section 取值“{key}”不在版式中，应为："
                         + "、".join(layout.section_keys), line=fm.lines.get("section"),
@@ -269,19 +299,25 @@ def load_indicators(root: Path, diags: Diagnostics) -> _Table:
     if not files:
         diags.error("PD301", "indicators", "indicators/ 中没有 CSV 文件")
         return _Table([], 2, False)
+    return load_indicator_files(root, files, DEPARTMENT_CSV, diags)
+
+
+def load_indicator_files(root: Path, files: list[Path], schema: CsvSchema,
+                         diags: Diagnostics) -> _Table:
+    """Indicator CSVs read in order as one table: levels agree, no duplicates."""
     out: list[Indicator] = []
     depths: dict[int, str] = {}
     owners: dict[tuple[str, int], str] = {}
     complete = True
     for path in files:
-        table = _load_csv(root, path, diags)
+        table = _load_csv(root, path, schema, diags)
         out.extend(table.indicators)
         owners.update(table.owners)
         complete &= table.complete
         if table.indicators:
             depths.setdefault(table.depth, rel(root, path))
     if len(depths) > 1:
-        diags.error("PD314", "indicators", "各文件的指标层级数不一致："
+        diags.error("PD314", rel(root, files[0].parent), "各文件的指标层级数不一致："
                     + "；".join(f"{p} 为 {d} 级" for d, p in sorted(depths.items())))
         complete = False
     seen: dict[tuple[str, ...], Indicator] = {}
@@ -302,7 +338,7 @@ _CSV_ERRORS = {
 }
 
 
-def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
+def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> _Table:
     where = rel(root, path)
     text = read_text(path, root, diags, "PD302")
     if text is None:
@@ -324,13 +360,13 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
         return _Table([], 2, False)
 
     header_line, header = rows[0]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in schema.required if c not in header]
     if missing:
         diags.error("PD304", where, f"缺少列：{'、'.join(missing)}；"
                     f"表头实际为：{'、'.join(h or '（空）' for h in header)}", line=header_line)
         return _Table([], 2, False)
     for name in header:
-        if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        if name not in schema.required + schema.optional:
             diags.warning("PD305", where, f"未知的列“{name}”，不会被使用", line=header_line,
                           field=name or None)
     col = {name: i for i, name in reversed(list(enumerate(header)))}
@@ -343,6 +379,9 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
     previous: list[str] = []
     orphans_reported = False
     for line, cells in rows[1:]:
+        def text(column: str) -> str:
+            return cells[col[column]] if column in col else ""
+
         if "责任处室" in col and col["责任处室"] < len(cells) and cells[col["责任处室"]]:
             owners[(where, line)] = cells[col["责任处室"]]
         if len(cells) != len(header):
@@ -366,8 +405,8 @@ def _load_csv(root: Path, path: Path, diags: Diagnostics) -> _Table:
             continue
         previous = levels
         owner = owners.get((where, line), "")
-        out.append(Indicator(tuple(levels), weight, score, cells[col["说明"]], owner,
-                             where, line))
+        out.append(Indicator(tuple(levels), weight, score, cells[col[schema.note]], owner,
+                             where, line, target=text("年度指标值"), actual=text("实际完成值")))
     return _Table(out, depth, complete, owners)
 
 

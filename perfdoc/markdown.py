@@ -5,6 +5,7 @@ One parser for every stage, so check and render agree on what a body contains.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def parse(text: str) -> tuple[Token, ...]:
     """Tokens of a body; cached, since check and both documents read each section
     (callers must not modify them)."""
     return tuple(parser().parse(text))
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def blank_comments(text: str) -> str:
+    """The text with HTML comments (notes to reviewers) blanked, keeping its lines."""
+    return _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
 
 
 def is_comment(html: str) -> bool:

@@ -9,10 +9,15 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .layout import Layout
 
+if TYPE_CHECKING:
+    from .project_model import Project
+
 LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
+LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 
 
 def decimal_text(value: Decimal) -> str:
@@ -30,6 +35,8 @@ class Indicator:
     owner: str  # 责任处室
     path: str  # source file, project-relative
     line: int  # line in that file
+    target: str = ""  # 年度指标值 as typed (project forms)
+    actual: str = ""  # 实际完成值 as typed (project forms)
 
     @property
     def deducted(self) -> bool:
@@ -98,6 +105,7 @@ class Report:
     depth: int  # 2 or 3 indicator levels
     indicators_complete: bool = True  # every CSV row parsed, so sums mean something
     row_owners: dict[tuple[str, int], str] = field(default_factory=dict)  # (csv, line) -> 责任处室
+    projects: list[Project] = field(default_factory=list)  # projects/*/, in folder order
 
     @property
     def total_weight(self) -> Decimal:

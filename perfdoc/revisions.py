@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-SOURCES = ("content", "indicators")
+from .files import SOURCE_DIRS
+
 
 
 class RevisionError(Exception):
@@ -66,7 +67,7 @@ def checkout(root: Path, revision: str) -> Iterator[Path]:
     except RevisionError:
         raise RevisionError(f"未知的 git 版本“{revision}”") from None
     # From the top of the repository, so paths mean the same in every subcommand.
-    paths = [f"{prefix}{name}" for name in SOURCES]
+    paths = [f"{prefix}{name}" for name in SOURCE_DIRS]
     listed = git(top, "ls-tree", "--name-only", commit, "--", *paths).splitlines()
     if f"{prefix}content" not in listed:
         raise RevisionError(f"版本“{revision}”中没有 perfdoc 源文件（{prefix}content/）")

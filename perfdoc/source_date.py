@@ -11,19 +11,28 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .files import SOURCE_DIRS
+
 FIXED = datetime(1980, 1, 1, tzinfo=timezone.utc)  # the earliest a zip entry can hold
 
 
 def source_date(root: Path) -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return max(datetime.fromtimestamp(int(epoch), timezone.utc), FIXED)
+        return _stamp(epoch)
     try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "content", "indicators"],
+        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", *SOURCE_DIRS],
                               cwd=root, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return FIXED
     stamp = done.stdout.strip()
     if done.returncode == 0 and stamp.isdigit():
-        return max(datetime.fromtimestamp(int(stamp), timezone.utc), FIXED)
+        return _stamp(stamp)
     return FIXED
+
+
+def _stamp(seconds: str) -> datetime:
+    try:
+        return max(datetime.fromtimestamp(int(seconds), timezone.utc), FIXED)
+    except (OverflowError, ValueError, OSError):  # beyond the years a datetime holds
+        return FIXED

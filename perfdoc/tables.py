@@ -9,11 +9,13 @@ keeping row elements, so a table of thousands of rows stays linear.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from . import ooxml
 from .document import Sheet
 from .layout import Column, label_span
 from .model import Indicator, Report, decimal_text
+from .project_model import parse_actual, parse_target
 
 RESTART, CONTINUE = "restart", "continue"
 
@@ -46,18 +48,62 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     return widths
 
 
-def _value(ind: Indicator, column: Column) -> str:
-    field = column.field
-    if column.level is not None:
-        return ind.levels[column.level]
-    if field == "weight":
-        return decimal_text(ind.weight)
-    if field == "score":
-        return decimal_text(ind.score)
-    return ind.note if field == "note" else ind.owner
+def _value(ind: Indicator, field: str, level: int | None) -> str:
+    if level is not None:
+        return ind.levels[level]
+    if field in ("weight", "score"):
+        return decimal_text(getattr(ind, field))
+    if field in ("note", "owner", "target", "actual"):
+        return getattr(ind, field)
+    # The Sichuan form prints the target split: 指标性质 · 指标值 · 度量单位 · 完成值.
+    target = parse_target(ind.target)
+    if field == "nature":
+        return target.nature
+    if target.op is None:  # qualitative: the words stand in the value columns
+        return {"target_value": ind.target, "unit": "", "actual_value": ind.actual}[field]
+    if field == "target_value":
+        return decimal_text(target.value)
+    if field == "unit":
+        return target.unit
+    actual = parse_actual(ind.actual, target)
+    return decimal_text(actual) if actual is not None else ind.actual
 
 
-_ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center"}
+# Alignment per field; level columns are decided by whether they merge.
+_ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center",
+          "target": "center", "actual": "center", "nature": "center",
+          "target_value": "center", "unit": "center", "actual_value": "center"}
+
+
+@dataclass(frozen=True)
+class CellData:
+    """One indicator cell before it has a width: what it says and how it sits."""
+
+    text: str
+    jc: str | None
+    vmerge: str | None
+
+
+def indicator_cells(indicators: Sequence[Indicator], depth: int,
+                    columns: Sequence[Column]) -> list[list[CellData]]:
+    """Every data row of an indicator table, merges planned from the data; the Word
+    table writers (department and project forms) and only they print these."""
+    merged_levels = depth - 1  # the last level names one indicator: never merged
+    plan = merge_plan([i.levels for i in indicators], merged_levels)
+    rows = []
+    for ind, merges in zip(indicators, plan):
+        cells = []
+        for column in columns:
+            level = column.level
+            vmerge = merges[level] if level is not None and level < merged_levels else None
+            text = "" if vmerge == CONTINUE else _value(ind, column.field, level)
+            if level is None:
+                jc = _ALIGN[column.field]
+            else:  # merged group names centre; the leaf names read as text
+                jc = "center" if level < merged_levels else None
+            cells.append(CellData(text, jc, vmerge))
+        rows.append(cells)
+    return rows
 
 
 def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report: Report, *,
@@ -79,20 +125,9 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
     rows.append(ooxml.Row([ooxml.Cell(w, c.header, head, "center")
                            for c, w in zip(columns, widths)], header=True))
 
-    merged_levels = depth - 1  # the last level names one indicator: never merged
-    plan = merge_plan([i.levels for i in indicators], merged_levels)
-    for ind, merges in zip(indicators, plan):
-        cells = []
-        for column, width in zip(columns, widths):
-            level = column.level
-            vmerge = merges[level] if level is not None and level < merged_levels else None
-            text = "" if vmerge == CONTINUE else _value(ind, column)
-            if level is None:
-                jc = _ALIGN[column.field]
-            else:  # merged group names centre; the leaf names read as text
-                jc = "center" if level < merged_levels else None
-            cells.append(ooxml.Cell(width, text, cell, jc, vmerge=vmerge))
-        rows.append(ooxml.Row(cells))
+    for data in indicator_cells(indicators, depth, columns):
+        rows.append(ooxml.Row([ooxml.Cell(width, d.text, cell, d.jc, vmerge=d.vmerge)
+                               for d, width in zip(data, widths)], keep=True))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
     span = label_span(columns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
+from collections.abc import Callable
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
@@ -92,14 +93,23 @@ def needs_rendering(text: str) -> bool:
 
 def render_sections(report: Report, diags: Diagnostics) -> Report:
     """The report with every section body's template expressions filled in."""
-    if not any(needs_rendering(s.body) for s in report.sections.values()):
-        return report
-    names = variables(report)
-    sections = {}
-    for key, section in report.sections.items():
-        body = _render(section, names, diags) if needs_rendering(section.body) else None
-        sections[key] = dataclasses.replace(section, body=body) if body is not None else section
-    return dataclasses.replace(report, sections=sections)
+    sections = render_bodies(report.sections, lambda: variables(report), diags)
+    return report if sections is report.sections else \
+        dataclasses.replace(report, sections=sections)
+
+
+def render_bodies(sections: dict[str, Section], names: Callable[[], dict],
+                  diags: Diagnostics) -> dict[str, Section]:
+    """Each section with its template expressions filled in from `names()`, computed
+    only when a body has any; the same dict when none has."""
+    if not any(needs_rendering(s.body) for s in sections.values()):
+        return sections
+    values = names()
+    out = {}
+    for key, section in sections.items():
+        body = _render(section, values, diags) if needs_rendering(section.body) else None
+        out[key] = dataclasses.replace(section, body=body) if body is not None else section
+    return out
 
 
 def _render(section: Section, names: dict, diags: Diagnostics) -> str | None:

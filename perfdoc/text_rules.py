@@ -7,11 +7,12 @@ grade in the text that the table contradicts; both are caught here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from . import markdown
 from .diagnostics import Diagnostics
-from .model import Report, decimal_text
+from .model import Report, Section, decimal_text
 
 # What templates leave behind. "XX"/"××" stand for a name to fill in; Latin words
 # that merely contain XX (EXXON) are not leftovers.
@@ -29,11 +30,10 @@ _TYPED_GRADE = re.compile(
     r"(?:评价|自评|绩效)?(?:等级|等次)\s*(?:为|是|：|:)\s*[“\"「]?(优秀|良好|中等|较差|优|良|中|差)")
 _TYPED_TOTAL = re.compile(
     r"(?:自评总分|自评得分|总得分|综合得分|总分)\s*(?:为|是|：|:)?\s*(\d+(?:\.\d+)?)\s*分")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def check_text(report: Report, diags: Diagnostics) -> None:
-    _leftovers(report, diags)
+    leftovers(_body_lines(report), diags)
     _typed_results(report, diags)
 
 
@@ -47,15 +47,17 @@ def _body_lines(report: Report) -> Iterator[tuple[str, int, str | None, str]]:
     for section in report.sections.values():
         for key in ("title", "hint"):
             yield section.path, section.field_lines.get(key), key, getattr(section, key)
-        # Comments are notes to reviewers and never printed: a TODO there is fine.
-        body = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), section.body)
-        for offset, line in enumerate(body.split("\n")):
-            if line.strip():
-                yield section.path, section.body_line + offset, None, line
+        yield from body_lines(section)
+    yield from indicator_cells(report.indicators, "说明")
+
+
+def indicator_cells(indicators, note: str) -> Iterator[tuple[str, int, str, str]]:
+    """(path, line, column, text) for each typed cell of the indicator rows."""
     seen = set()
-    for ind in report.indicators:
+    for ind in indicators:
         cells = [(f"{n}级指标", v) for n, v in zip("一二三", ind.levels)]
-        cells += [("说明", ind.note), ("责任处室", ind.owner)]
+        cells += [("年度指标值", ind.target), ("实际完成值", ind.actual), (note, ind.note),
+                  ("责任处室", ind.owner)]
         for field, value in cells:
             # A blank level cell repeats the row above: report the name once.
             if value and (ind.path, field, value) not in seen:
@@ -63,8 +65,19 @@ def _body_lines(report: Report) -> Iterator[tuple[str, int, str | None, str]]:
                 yield ind.path, ind.line, field, value
 
 
-def _leftovers(report: Report, diags: Diagnostics) -> None:
-    for path, line, field, text in _body_lines(report):
+def body_lines(section: Section) -> Iterator[tuple[str, int, None, str]]:
+    """(path, line, None, text) for each non-blank line of a body; comments are notes
+    to reviewers and never printed, so a TODO there is fine."""
+    body = markdown.blank_comments(section.body)
+    for offset, line in enumerate(body.split("\n")):
+        if line.strip():
+            yield section.path, section.body_line + offset, None, line
+
+
+def leftovers(texts: Iterable[tuple[str, int | None, str | None, str]],
+              diags: Diagnostics) -> None:
+    """PD401 for template leftovers in (path, line, field, text) items."""
+    for path, line, field, text in texts:
         for match in LEFTOVERS.finditer(text):
             diags.error("PD401", path, f"“{match.group()}”像是模板留下的占位文字，"
                         "请替换为实际内容或删除", line=line, field=field)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Report
+from .model import Facts, Report
+from .project_model import Project
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,58 @@ class Deduction:
     note: str
 
 
+@dataclass(frozen=True)
+class ProjectFacts:
+    """A project as the department report may quote it: `{% for p in projects %}`."""
+
+    name: str
+    code: str
+    department: str
+    implementer: str
+    budget: Decimal  # 万元
+    spent: Decimal  # 万元
+    execution_rate: Decimal | None
+    total_score: Decimal
+    grade: str
+
+
+def _deductions(indicators) -> list[Deduction]:
+    return [Deduction(i.levels[-1], i.label, i.weight, i.score, i.weight - i.score, i.note)
+            for i in indicators if i.deducted]
+
+
+def project_variables(project: Project, facts: Facts | None) -> dict[str, object]:
+    """The facts a project's own text may quote: `{{ execution_rate | percent }}`."""
+    deductions = _deductions(project.indicators)
+    names: dict[str, object] = {}
+    if facts is not None:
+        names.update(year=facts.year, unit=facts.unit)
+    if project.execution_rate is not None:
+        names["execution_rate"] = project.execution_rate
+    names.update(
+        name=project.name, code=project.code, department=project.department,
+        implementer=project.implementer, budget=project.budget, spent=project.spent,
+        budget_score=project.budget_score, total_score=project.total_score,
+        total_weight=project.total_weight, grade=project.grade,
+        indicator_count=len(project.indicators), deductions=deductions,
+        deduction_count=len(deductions), funds=project.funds,
+    )
+    return names
+
+
+def project_facts(project: Project) -> ProjectFacts:
+    return ProjectFacts(project.name, project.code, project.department, project.implementer,
+                        project.budget, project.spent, project.execution_rate,
+                        project.total_score, project.grade)
+
+
 def variables(report: Report) -> dict[str, object]:
     facts = report.facts
     groups: dict[str, Group] = {}
     for ind in report.indicators:
         g = groups.get(ind.levels[0], Group(ind.levels[0], Decimal(0), Decimal(0), 0))
         groups[g.name] = Group(g.name, g.weight + ind.weight, g.score + ind.score, g.count + 1)
-    deductions = [Deduction(i.levels[-1], i.label, i.weight, i.score,
-                            i.weight - i.score, i.note)
-                  for i in report.indicators if i.deducted]
+    deductions = _deductions(report.indicators)
     names: dict[str, object] = dict(facts.extra)  # staffing and whatever else the unit keeps
     names.update(facts.finance)  # income, spending, budget
     if facts.execution_rate is not None:
@@ -59,5 +103,6 @@ def variables(report: Report) -> dict[str, object]:
         deduction_count=len(deductions),
         groups=list(groups.values()),
         group=groups,
+        projects=[project_facts(p) for p in report.projects],
     )
     return names

@@ -1,0 +1,141 @@
+"""Rules over a project's self-evaluation: money, targets, scores and words.
+
+The row rules shared with the department form (得分 ≤ 分值, a deduction needs its
+reason, template leftovers) are the same functions; what is new here reads the
+budget block and the targets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from . import markdown
+from .diagnostics import Diagnostics
+from .load import PROJECT_CSV
+from .model import LOW_EXECUTION, Facts, decimal_text
+from .project_model import Project, misses, parse_actual, parse_target, proportional_score
+from .templating import render_bodies
+from .text_rules import body_lines, indicator_cells, leftovers
+from .variables import project_variables
+
+INDICATORS = "indicators.csv"
+
+
+def render_project(project: Project, facts: Facts | None, diags: Diagnostics) -> Project:
+    """The project with its parts' template expressions filled in."""
+    parts = render_bodies(project.parts, lambda: project_variables(project, facts), diags)
+    return project if parts is project.parts else dataclasses.replace(project, parts=parts)
+
+
+def check_projects(root: Path, projects: list[Project], diags: Diagnostics) -> None:
+    """The rules only projects have (check.score_rules covers their rows too)."""
+    for project in projects:
+        _total(project, diags)
+        _budget(project, diags)
+        _targets(project, diags)
+        _lengths(project, diags)
+        leftovers(_texts(project), diags)
+        for part in project.parts.values():
+            markdown.lint(part, root, diags)
+
+
+def _total(project: Project, diags: Diagnostics) -> None:
+    if not project.indicators_complete or not project.indicators:
+        return
+    total, expected = project.total_weight, project.layout.total
+    if total != expected:
+        diags.error("PD310", f"{project.folder}/{INDICATORS}",
+                    f"分值合计为 {decimal_text(total)}（指标 {decimal_text(project.indicator_weight)}"
+                    f" + 预算执行率 {decimal_text(project.budget_weight)}），应为 "
+                    f"{decimal_text(expected)}", field="分值")
+
+
+def _budget(project: Project, diags: Diagnostics) -> None:
+    block = project.budget_block
+    if block is None:
+        return
+    where = project.path
+    for source, amounts in project.funds.items():
+        budget, spent = amounts.get(block.budget), amounts.get(block.spent)
+        if budget is not None and spent is not None and spent > budget:
+            diags.error("PD704", where, f"{source}的{block.spent} {decimal_text(spent)} 万元"
+                        f"大于{block.budget} {decimal_text(budget)} 万元",
+                        line=project.lines.get(f"funds.{source}.{block.spent}"),
+                        field=f"funds.{source}.{block.spent}")
+    if project.budget == 0:
+        diags.error("PD702", where, f"各来源的{block.budget}合计为 0，无法计算执行率",
+                    line=project.lines.get("funds"), field="funds")
+        return
+    rate = project.execution_rate
+    reason = project.execution_reason
+    if rate is not None and rate < LOW_EXECUTION and not reason:
+        message = (f"执行率为 {rate * 100:.2f}%，低于 90%，请在 execution_reason 中写明原因"
+                   + (f"（{block.reason_limit} 字以内）" if block.reason_limit else ""))
+        report = diags.error if block.low_rate == "error" else diags.warning
+        report("PD705", where, message, line=project.lines.get("funds"), field="execution_reason")
+    if block.reason_limit and printed_length(reason) > block.reason_limit:
+        diags.error("PD709", where, f"execution_reason 有 {printed_length(reason)} 字，"
+                    f"超过版式规定的 {block.reason_limit} 字",
+                    line=project.lines.get("execution_reason"), field="execution_reason")
+
+
+def _targets(project: Project, diags: Diagnostics) -> None:
+    note = PROJECT_CSV.note
+    for ind in project.indicators:
+        where = ind.path
+        if not ind.target:
+            diags.error("PD708", where, "年度指标值未填写", line=ind.line, field="年度指标值")
+            continue
+        if not ind.actual:
+            diags.error("PD708", where, "实际完成值未填写", line=ind.line, field="实际完成值")
+            continue
+        target = parse_target(ind.target)
+        if target.op is None:  # qualitative: 达成, 有效提升 — the writer's judgement
+            continue
+        actual = parse_actual(ind.actual, target)
+        if actual is None:
+            unit = f"（单位 {target.unit}）" if target.unit else ""
+            diags.error("PD708", where, f"年度指标值“{ind.target}”是数值，实际完成值“{ind.actual}”"
+                        f"应写成数字{unit}，如“{decimal_text(target.value)}{target.unit}”",
+                        line=ind.line, field="实际完成值")
+            continue
+        if misses(target, actual) and not ind.note:
+            diags.error("PD706", where, f"实际完成值 {ind.actual} 未达到年度指标值 {ind.target}，"
+                        f"须在{note}中写明原因", line=ind.line, field=note)
+        allowed = proportional_score(target, actual, ind.weight)
+        if ind.score > allowed:
+            diags.warning("PD707", where, f"按完成比例应不超过 {decimal_text(allowed)} 分，"
+                          f"填写 {decimal_text(ind.score)} 分（{ind.actual} / {ind.target}）",
+                          line=ind.line, field="得分")
+
+
+def printed_length(text: str) -> int:
+    """Characters as the printed text counts them: Markdown markup and spaces left out."""
+    count = 0
+    for token in markdown.parse(text):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                count += sum(1 for ch in child.content if not ch.isspace())
+    return count
+
+
+def _lengths(project: Project, diags: Diagnostics) -> None:
+    for part in project.layout.parts:
+        section = project.parts.get(part.key)
+        if part.limit is None or section is None:
+            continue
+        length = printed_length(section.body)
+        if length > part.limit:
+            diags.error("PD709", section.path, f"“{part.key}”有 {length} 字，超过版式规定的 "
+                        f"{part.limit} 字", line=section.body_line - 1)
+
+
+def _texts(project: Project):
+    for key in ("name", "code", "department", "implementer", "execution_reason"):
+        value = getattr(project, key)
+        if value:
+            yield project.path, project.lines.get(key), key, value
+    for section in project.parts.values():
+        yield from body_lines(section)
+    yield from indicator_cells(project.indicators, PROJECT_CSV.note)

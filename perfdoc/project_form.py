@@ -1,0 +1,222 @@
+"""The 项目支出绩效自评表: title, year line, and the layout's blocks as bordered tables.
+
+Each block kind is written by one function for every layout. A block yields rows
+of cells whose widths are relative (mm in the layout file); the table's grid is
+the union of every row's column boundaries, so a budget row and an indicator row
+need not line up, and each cell spans the grid columns between its edges.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from decimal import Decimal
+
+from docx.table import Table, _Cell
+
+from . import ooxml
+from .diagnostics import Diagnostics
+from .document import Sheet, add_text, add_title, new_document
+from .model import Section, decimal_text
+from .project_layout import (BudgetBlock, GoalsBlock, HeaderBlock, IndicatorBlock,
+                             ProjectLayout, SignatureBlock, TextBlock)
+from .project_model import Project
+from .render import DocxRenderer
+from .tables import indicator_cells
+
+DASH = "—"
+SNAP = 57  # twips (1 mm): column edges closer than this are one edge
+
+
+@dataclass(frozen=True)
+class Slot:
+    width: float  # relative to the other cells of its row
+    text: str = ""
+    role: str = "cell"  # cell | cell_head
+    jc: str | None = "center"
+    vmerge: str | None = None
+    part: Section | None = None  # Markdown rendered into the cell
+
+
+@dataclass(frozen=True)
+class Line:
+    cells: list[Slot]
+    header: bool = False
+    keep: bool = True  # rows of Markdown text may be long: those may break
+
+
+def build_project_form(project: Project, root, diags: Diagnostics):
+    layout = project.layout
+    form = layout.form
+    doc, sheet = new_document(layout, body_pt=form.text_pt, table_pt=form.text_pt,
+                              title_pt=form.title_pt)
+    body = doc._body._element
+    add_title(doc._body, sheet, form.title)
+    if form.subtitle:
+        subtitle = add_text(body, sheet["cell"], form.subtitle.format(year=project.year),
+                            size_pt=form.subtitle_pt)
+        ooxml.set_jc(subtitle, "center")
+        ooxml.space_after(subtitle, 6)
+
+    # Word repeats only a table's first rows: the indicator block opens a table of its
+    # own, so its column heads repeat on every page it spans.
+    tables: list[list[Line]] = [[]]
+    for block in layout.blocks:
+        if isinstance(block, IndicatorBlock) and tables[-1]:
+            tables.append([])
+        tables[-1].extend(_WRITERS[type(block)](block, project, layout))
+    renderer = DocxRenderer(sheet, root, diags)
+    for i, rows in enumerate(tables):
+        if i:
+            ooxml.seam_paragraph(body)
+        _write(doc, sheet, rows, renderer)
+    return doc
+
+
+# ---------------------------------------------------------------- block writers
+
+
+def _labelled(label: str, width: float, rows: list[list[Slot]], header_rows: int = 0,
+              keep: bool = True) -> list[Line]:
+    """Rows behind a block label that runs down the left edge (vertically merged)."""
+    out = []
+    for i, cells in enumerate(rows):
+        first = Slot(width, label if i == 0 else "", "cell_head",
+                      vmerge=("restart" if i == 0 else "continue") if len(rows) > 1 else None)
+        out.append(Line([first, *cells], header=i < header_rows, keep=keep))
+    return out
+
+
+def _header(block: HeaderBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    values = {"name": project.title, "department": project.department,
+              "implementer": project.implementer, "code": project.code}
+    return [Line([Slot(c.width, c.label, "cell_head") if c.label is not None
+                  else Slot(c.width, values[c.field], jc=None) for c in row])
+            for row in block.rows]
+
+
+def _budget(block: BudgetBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    rate = project.execution_rate
+    total = {"weight": decimal_text(block.weight),
+             "rate": f"{rate * 100:.2f}%" if rate is not None else "",
+             "score": decimal_text(project.budget_score),
+             "reason": project.execution_reason}
+
+    def row(name: str, amounts: dict[str, Decimal] | None) -> list[Slot]:
+        cells = [Slot(block.row_label_width, name)]
+        for c in block.columns:
+            if c.field == "amount":
+                value = amounts.get(c.key, Decimal(0)) if amounts is not None \
+                    else project.amount(c.key)
+                cells.append(Slot(c.width, decimal_text(value)))
+            elif amounts is None:
+                cells.append(Slot(c.width, total[c.field],
+                                   jc=None if c.field == "reason" else "center"))
+            else:  # a source row: weight and score belong to the total only
+                cells.append(Slot(c.width, DASH if c.field in ("weight", "score") else ""))
+        return cells
+
+    heads = [Slot(block.row_label_width, "", "cell_head")]
+    heads += [Slot(c.width, c.header, "cell_head") for c in block.columns]
+    rows = [heads, row(block.total_label, None)]
+    rows += [row(label, project.funds.get(key, {})) for key, label in block.sources]
+    return _labelled(block.label, layout.form.label_width, rows)
+
+
+def _goals(block: GoalsBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    # The parts share what the label leaves of the type area, by their relative widths.
+    room = (layout.page.text_width_mm - layout.form.label_width) / sum(p.width for p in block.parts)
+    heads = [Slot(p.width * room, p.header, "cell_head") for p in block.parts]
+    texts = [Slot(p.width * room, jc=None, part=project.parts.get(p.key)) for p in block.parts]
+    return _labelled(block.label, layout.form.label_width, [heads, texts], keep=False)
+
+
+def _indicators(block: IndicatorBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    label_width = layout.form.label_width
+    columns = block.columns
+    heads = [Slot(c.width, c.header, "cell_head") for c in columns]
+    data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row)]
+            for row in indicator_cells(project.indicators, 3, columns)]
+    rows = _labelled(block.label, label_width, [heads, *data], header_rows=1)
+    # 总分: the label spans the block label and every column before the weight.
+    span = next((i for i, c in enumerate(columns) if c.field in ("weight", "score")),
+                len(columns))
+    totals = {"weight": decimal_text(project.total_weight),
+              "score": decimal_text(project.total_score)}
+    total = [Slot(label_width + sum(c.width for c in columns[:span]), block.total_label,
+                   "cell_head")]
+    total += [Slot(c.width, totals.get(c.field, "")) for c in columns[span:]]
+    return rows + [Line(total)]
+
+
+def _text(block: TextBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    rest = layout.page.text_width_mm - block.label_width  # rows are in mm of the type area
+    return [Line([Slot(block.label_width, p.header, "cell_head"),
+                  Slot(rest, jc=None, part=project.parts.get(p.key))], keep=False)
+            for p in block.parts]
+
+
+def _signature(block: SignatureBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+    return [Line([Slot(1, f"{label}：{project.signatures.get(label, '')}", jc=None)
+                  for label in block.cells])]
+
+
+_WRITERS = {HeaderBlock: _header, BudgetBlock: _budget, GoalsBlock: _goals,
+            IndicatorBlock: _indicators, TextBlock: _text, SignatureBlock: _signature}
+
+
+# ---------------------------------------------------------------- grid
+
+
+def _edges(row: Line, total: int) -> list[int]:
+    """A row's column edges in twips, the row scaled to `total`."""
+    whole = sum(c.width for c in row.cells)
+    edges, run = [0], 0.0
+    for c in row.cells:
+        run += c.width
+        edges.append(round(total * run / whole))
+    return edges
+
+
+def grid(rows: list[Line], total: int) -> tuple[list[int], list[list[int]]]:
+    """The table grid (column widths) and, per row, each cell's first grid column."""
+    edges = [_edges(r, total) for r in rows]
+    lines: list[int] = []
+    for edge in sorted({e for row in edges for e in row}):
+        if not lines or edge - lines[-1] >= SNAP:
+            lines.append(edge)
+    lines[-1] = total
+
+    def nearest(edge: int) -> int:
+        i = bisect.bisect_left(lines, edge)
+        if i == len(lines) or i and edge - lines[i - 1] <= lines[i] - edge:
+            return i - 1
+        return i
+    starts = [[nearest(e) for e in row] for row in edges]
+    widths = [b - a for a, b in zip(lines, lines[1:])]
+    return widths, starts
+
+
+def _write(doc, sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> None:
+    widths, starts = grid(rows, sheet.text_width)
+    out, rich = [], []
+    for r, (row, edge) in enumerate(zip(rows, starts)):
+        cells = []
+        for c, cell in enumerate(row.cells):
+            a, b = edge[c], max(edge[c + 1], edge[c] + 1)
+            width = sum(widths[a:b])
+            cells.append(ooxml.Cell(width, cell.text, sheet[cell.role], cell.jc,
+                                    span=b - a, vmerge=cell.vmerge))
+            if cell.part is not None:
+                rich.append((r, c, cell.part, width))
+        out.append(ooxml.Row(cells, header=row.header, keep=row.keep))
+    tbl = ooxml.table(doc._body._element, widths, out)
+    proxy = Table(tbl, doc._body)
+    trs = tbl.findall(ooxml.qn("w:tr"))
+    for r, c, part, width in rich:
+        tc = trs[r].findall(ooxml.qn("w:tc"))[c]
+        tc.remove(tc.find(ooxml.qn("w:p")))  # the renderer writes the cell's paragraphs
+        renderer.render(part, _DocxCell(tc, proxy), width - ooxml.CELL_MARGINS)
+
+
+_DocxCell = _Cell.__mro__[0] if False else __import__("docx.table", fromlist=["_Cell"])._Cell

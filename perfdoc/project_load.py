@@ -1,0 +1,200 @@
+"""Read projects/<NN-name>/{project.md,indicators.csv} into Project objects.
+
+As for the department sources, nothing raises: every problem is a diagnostic
+naming the file (or the folder), line and field, and one run reports them all.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from . import markdown
+from .diagnostics import Diagnostics
+from .files import inside
+from .layout import LayoutError
+from .load import PROJECT_CSV, load_indicator_files, read_text, rel, split_frontmatter, \
+    text_field
+from .model import Facts, Section
+from .project_layout import DEFAULT_PROJECT_LAYOUT, ProjectLayout, load_project_layout
+from .project_model import Project
+
+PROJECTS_DIR = "projects"
+PROJECT_FILE = "project.md"
+INDICATORS_FILE = "indicators.csv"
+
+
+def project_folders(root: Path, diags: Diagnostics) -> list[Path]:
+    """The project folders in name order; none when the repository has no projects/."""
+    top = root / PROJECTS_DIR
+    if not os.path.lexists(top):
+        return []
+    if not inside(root, top) or not top.is_dir():
+        diags.error("PD005", PROJECTS_DIR, "projects 应是项目目录中的文件夹，"
+                    "不能是指向项目之外的链接或普通文件")
+        return []
+    folders = []
+    for path in sorted(top.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink() or not path.is_dir():
+            diags.error("PD701", rel(root, path), "projects/ 下每个项目应是一个文件夹"
+                        "（内含 project.md 和 indicators.csv），不能是文件或链接")
+            continue
+        folders.append(path)
+    return folders
+
+
+def load_projects(root: Path, facts: Facts | None, diags: Diagnostics) -> list[Project]:
+    projects = []
+    names: dict[str, str] = {}
+    for folder in project_folders(root, diags):
+        project = load_project_folder(root, folder, facts, diags)
+        if project is None:
+            continue
+        if project.name in names:
+            diags.error("PD703", project.path, f"项目名称“{project.name}”与 {names[project.name]} "
+                        "重复", line=project.lines.get("name"), field="name")
+        names.setdefault(project.name, project.path)
+        projects.append(project)
+    return projects
+
+
+def load_project_folder(root: Path, folder: Path, facts: Facts | None,
+                        diags: Diagnostics) -> Project | None:
+    where_folder = rel(root, folder)
+    missing = [n for n in (PROJECT_FILE, INDICATORS_FILE) if not os.path.lexists(folder / n)]
+    if missing:
+        diags.error("PD701", where_folder, f"项目目录缺少 {'、'.join(missing)}")
+        return None
+    path = folder / PROJECT_FILE
+    where = rel(root, path)
+    text = read_text(path, root, diags, "PD201")
+    fm = split_frontmatter(text, where, diags) if text is not None else None
+    table = load_indicator_files(root, [folder / INDICATORS_FILE], PROJECT_CSV, diags)
+    if fm is None:
+        return None
+
+    def field(key: str, required: bool) -> str | None:
+        return text_field(fm, key, where, diags, required, code="PD702")
+
+    name = field("name", True)
+    code = field("code", False) or ""
+    department = field("department", True)
+    implementer = field("implementer", False) or (facts.unit if facts else None)
+    if implementer is None:
+        diags.error("PD702", where, "frontmatter 缺少 implementer（实施单位），"
+                    "content/report.md 中也没有 unit 可作默认值", line=1, field="implementer")
+    layout_name = field("layout", False) or DEFAULT_PROJECT_LAYOUT
+    try:
+        layout = load_project_layout(layout_name, folder, root)
+    except LayoutError as exc:
+        diags.error("PD003", where, str(exc), line=fm.lines.get("layout"), field="layout")
+        return None
+    reason = field("execution_reason", False) or ""
+    funds = _funds(fm, layout, where, diags)
+    signatures = _signatures(fm, where, diags)
+    parts = _parts(fm, layout, where, diags)
+    if None in (name, department, implementer, funds, signatures):
+        return None
+    return Project(
+        folder=where_folder, layout=layout, year=facts.year if facts else 0, name=name,
+        code=code, department=department, implementer=implementer, funds=funds,
+        execution_reason=reason, signatures=signatures, parts=parts,
+        indicators=table.indicators, indicators_complete=table.complete, lines=fm.lines)
+
+
+def _funds(fm, layout: ProjectLayout, where: str,
+           diags: Diagnostics) -> dict[str, dict[str, Decimal]] | None:
+    """funds: {source: {amount: 万元}}; every amount of a given source must be written."""
+    block = layout.budget
+    raw = fm.meta.get("funds")
+    if block is None:
+        return {}
+    sources = [key for key, _ in block.sources]
+    example = f"{sources[0]}: {{{', '.join(f'{a}: 0' for a in block.amounts)}}}"
+    if not isinstance(raw, dict) or not raw:
+        diags.error("PD702", where, f"frontmatter 缺少 funds（项目资金，万元），例如：{example}",
+                    line=fm.lines.get("funds") or 1, field="funds")
+        return None
+    funds: dict[str, dict[str, Decimal]] = {}
+    ok = True
+    lines = fm.lines
+    for source, amounts in raw.items():
+        source = str(source)
+        line = fm.line_of("funds", source)
+        if source not in sources:
+            diags.error("PD702", where, f"未知的资金来源“{source}”，版式 {layout.name} 中为："
+                        + "、".join(sources), line=line, field=f"funds.{source}")
+            ok = False
+            continue
+        if not isinstance(amounts, dict):
+            diags.error("PD702", where, f"funds.{source} 应写作 {{{', '.join(block.amounts)}}}"
+                        "各项金额", line=line, field=f"funds.{source}")
+            ok = False
+            continue
+        funds[source] = {}
+        for key in amounts:
+            if key not in block.amounts:
+                diags.error("PD702", where, f"funds.{source} 中未知的金额“{key}”，应为："
+                            + "、".join(block.amounts), line=fm.line_of("funds", source, key),
+                            field=f"funds.{source}.{key}")
+                ok = False
+        for key in block.amounts:
+            value = amounts.get(key)
+            at = lines[f"funds.{source}.{key}"] = fm.line_of("funds", source, key)
+            if value is None or value == "":
+                diags.error("PD702", where, f"funds.{source}.{key} 未填写（万元，没有写 0）",
+                            line=at, field=f"funds.{source}.{key}")
+                ok = False
+            elif isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
+                diags.error("PD702", where, f"funds.{source}.{key} 应为非负数字（万元），"
+                            f"实际为“{value}”", line=at, field=f"funds.{source}.{key}")
+                ok = False
+            else:
+                funds[source][key] = Decimal(value)
+    return funds if ok else None
+
+
+def _signatures(fm, where: str, diags: Diagnostics) -> dict[str, str] | None:
+    raw = fm.meta.get("signatures") or {}
+    if not isinstance(raw, dict):
+        diags.error("PD702", where, "signatures 应写作“项目负责人: 姓名”的列表",
+                    line=fm.lines.get("signatures"), field="signatures")
+        return None
+    return {str(k): str(v) for k, v in raw.items() if v is not None}
+
+
+def _parts(fm, layout: ProjectLayout, where: str, diags: Diagnostics) -> dict[str, Section]:
+    """The body's `## 名称` parts, each a Section the renderer and the text rules read."""
+    known = {p.key: p for p in layout.parts}
+    tokens = markdown.parse(fm.body)
+    heads = [(tokens[i].map[0], tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
+             if t.type == "heading_open" and t.tag == "h2" and t.level == 0]
+    lines = fm.body.split("\n")
+    parts: dict[str, Section] = {}
+    for n, (start, key) in enumerate(heads):
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        at = fm.body_line + start
+        if key not in known:
+            diags.error("PD710", where, f"“## {key}”不是版式 {layout.name} 中的部分，应为："
+                        + "、".join(known), line=at)
+            continue
+        if key in parts:
+            diags.error("PD710", where, f"“## {key}”写了两次（第一次在第 "
+                        f"{parts[key].body_line - 1} 行）", line=at)
+            continue
+        body = "\n".join(lines[start + 1:end])
+        if not body.strip():
+            diags.error("PD207", where, f"“{key}”的正文为空；没有内容请明确写“无”", line=at)
+        parts[key] = Section(key, key, "", body, where, at + 1)
+    stray = "\n".join(lines[:heads[0][0]] if heads else lines)
+    if markdown.blank_comments(stray).strip():
+        diags.warning("PD710", where, "“## 部分”标题之前的文字不会出现在表中；"
+                      "请放到相应的部分下，给同事的备注可写成 <!-- 备注 -->", line=fm.body_line)
+    for part in layout.parts:
+        if part.key not in parts:
+            diags.error("PD710", where, f"缺少“## {part.key}”部分（版式 {layout.name}）",
+                        line=fm.body_line)
+    return parts
