@@ -100,7 +100,7 @@ def _targets(project: Project, diags: Diagnostics) -> None:
                         f"应写成数字{unit}，如“{decimal_text(target.value)}{target.unit}”",
                         line=ind.line, field="实际完成值")
             continue
-        if misses(target, actual) and not ind.note:
+        if misses(target, actual) and not ind.note and not ind.deducted:  # else PD312 says it
             diags.error("PD706", where, f"实际完成值 {ind.actual} 未达到年度指标值 {ind.target}，"
                         f"须在{note}中写明原因", line=ind.line, field=note)
         allowed = proportional_score(target, actual, ind.weight)

@@ -83,7 +83,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
     code = field("code", False) or ""
     department = field("department", True)
     implementer = field("implementer", False) or (facts.unit if facts else None)
-    if implementer is None:
+    if implementer is None and facts is not None:  # broken facts are reported already
         diags.error("PD702", where, "frontmatter 缺少 implementer（实施单位），"
                     "content/report.md 中也没有 unit 可作默认值", line=1, field="implementer")
     layout_name = field("layout", False) or DEFAULT_PROJECT_LAYOUT

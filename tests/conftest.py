@@ -23,8 +23,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 def copy_project(src: Path, dst: Path) -> Path:
     """A writable copy of a project's sources (no build/)."""
     dst.mkdir(parents=True, exist_ok=True)
-    for name in ("content", "indicators"):
-        shutil.copytree(src / name, dst / name)
+    for name in ("content", "indicators", "projects"):
+        if (src / name).is_dir():
+            shutil.copytree(src / name, dst / name)
     return dst
 
 

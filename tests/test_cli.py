@@ -55,8 +55,9 @@ def test_failed_build_keeps_the_last_good_output(sample_copy):
     assert "未生成文件" in done.stderr
     assert form.read_bytes() == good
     # the last good outputs, and no temp files
-    assert sorted(p.name for p in form.parent.iterdir()) == ["form.docx", "report.docx",
-                                                             "scores.xlsx"]
+    assert sorted(p.name for p in form.parent.iterdir()) == [
+        "form.docx", "projects", "projects.xlsx", "report.docx", "scores.xlsx"]
+    assert not [p for p in form.parent.rglob("*.tmp")]
 
 
 def test_usage_errors_exit_2(tmp_path):

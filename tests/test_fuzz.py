@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from conftest import ROOT, copy_project
 from perfdoc.build import build
 
-OUTPUTS = ["form.docx", "report.docx", "scores.xlsx"]
+OUTPUTS = ["form.docx", "projects", "projects.xlsx", "report.docx", "scores.xlsx"]
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -36,8 +36,8 @@ def run_build(files: dict[str, bytes]) -> None:
         event("built" if result.ok else "refused")
         if result.ok:
             assert sorted(p.name for p in out.iterdir()) == OUTPUTS
-            for name in OUTPUTS:
-                with zipfile.ZipFile(out / name) as z:
+            for path in out.rglob("*.*x"):  # every .docx and .xlsx, projects' too
+                with zipfile.ZipFile(path) as z:
                     assert z.testzip() is None
         else:
             assert result.diagnostics.errors
