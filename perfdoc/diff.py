@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .model import Report, decimal_text
+from .model import Report, Section, decimal_text
+from .project_model import Project
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,52 @@ def diff_reports(a: Side, b: Side) -> str:
         lines.append(f"| {label} | {x} | {y}{mark} |")
     lines.append("")
 
-    body = _indicator_changes(old, new) + _section_changes(old, new)
+    body = (_indicator_changes(old, new) + _section_changes(old.sections, new.sections)
+            + _project_changes(old.projects, new.projects))
     if not body and not total_changed:
         lines.append("没有实质变化（分值、得分、说明和正文都相同）。")
     return "\n".join(lines + body).rstrip() + "\n"
 
 
-def _indicator_changes(old: Report, new: Report) -> list[str]:
+def _rate(value) -> str:
+    return f"{value * 100:.2f}%" if value is not None else "—"
+
+
+def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
+    """Per project folder: figures that moved, then its rows and parts as for the report."""
+    a = {p.folder: p for p in old}
+    b = {p.folder: p for p in new}
+    out: list[str] = []
+    for folder in dict.fromkeys([*a, *b]):
+        x, y = a.get(folder), b.get(folder)
+        if x is None or y is None:
+            p = x or y
+            state = "新增项目" if x is None else "删除的项目"
+            out += [f"#### {state}：{_cell(p.title)}（{folder}，总分 {decimal_text(p.total_score)}，"
+                    f"执行率 {_rate(p.execution_rate)}）", ""]
+            continue
+        figures = [(label, f(x), f(y)) for label, f in (
+            ("总分", lambda p: decimal_text(p.total_score)), ("等级", lambda p: p.grade),
+            ("执行率", lambda p: _rate(p.execution_rate)),
+            ("预算数（万元）", lambda p: decimal_text(p.budget)),
+            ("执行数（万元）", lambda p: decimal_text(p.spent)))]
+        body = _indicator_changes(x, y, level="#####") + \
+            _section_changes(x.parts, y.parts, level="#####")
+        changed = [(label, u, v) for label, u, v in figures if u != v]
+        if not changed and not body:
+            continue
+        out += [f"#### 项目：{_cell(y.title)}（{folder}）", ""]
+        if changed:
+            out += ["| | 修改前 | 修改后 |", "|---|---|---|"]
+            out += [f"| {label} | {u} | **{v}** |" for label, u, v in changed]
+            out.append("")
+        out += body
+    return out
+
+
+def _indicator_changes(old, new, level: str = "####") -> list[str]:
+    """Rows added, removed, moved or rescored between two indicator lists' owners
+    (a Report or a Project)."""
     a = {i.levels: i for i in old.indicators}
     b = {i.levels: i for i in new.indicators}
     out: list[str] = []
@@ -71,7 +111,7 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
     scored = [(k, a[k], b[k]) for k in b if k in a
               and (a[k].weight, a[k].score) != (b[k].weight, b[k].score)]
     if scored:
-        out += ["#### 分值和得分", "", "| 指标 | 分值 | 得分 |", "|---|---|---|"]
+        out += [f"{level} 分值和得分", "", "| 指标 | 分值 | 得分 |", "|---|---|---|"]
         for _, x, y in scored:
             def change(old_v, new_v):
                 o, n = decimal_text(old_v), decimal_text(new_v)
@@ -84,7 +124,7 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
     removed = [a[k] for k in a if k not in b]
     for title, items in (("新增指标", added), ("删除的指标", removed)):
         if items:
-            out += [f"#### {title}", ""]
+            out += [f"{level} {title}", ""]
             out += [f"- {_cell(i.label)}（分值 {decimal_text(i.weight)}，得分 "
                     f"{decimal_text(i.score)}，{i.path} 第 {i.line} 行）" for i in items]
             out.append("")
@@ -97,7 +137,7 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
         in_order.update(common_a[block.a:block.a + block.size])
     moved = [k for k in common_b if k not in in_order or a[k].path != b[k].path]
     if moved:
-        out += ["#### 移动的指标", ""]
+        out += [f"{level} 移动的指标", ""]
         for k in moved:
             where = (f"{a[k].path} → {b[k].path}" if a[k].path != b[k].path
                      else f"{b[k].path} 中顺序调整（第 {a[k].line} 行 → 第 {b[k].line} 行）")
@@ -106,24 +146,25 @@ def _indicator_changes(old: Report, new: Report) -> list[str]:
 
     notes = [(a[k], b[k]) for k in b if k in a and a[k].note != b[k].note]
     if notes:
-        out += ["#### 说明", ""]
+        out += [f"{level} 说明", ""]
         out += [f"- {_cell(y.label)}：{char_diff(x.note, y.note) or '（空）'}" for x, y in notes]
         out.append("")
     return out
 
 
-def _section_changes(old: Report, new: Report) -> list[str]:
+def _section_changes(old: dict[str, Section], new: dict[str, Section],
+                     level: str = "####") -> list[str]:
     out: list[str] = []
-    for key in dict.fromkeys([*old.sections, *new.sections]):
-        x, y = old.sections.get(key), new.sections.get(key)
+    for key in dict.fromkeys([*old, *new]):
+        x, y = old.get(key), new.get(key)
         if x is None or y is None:
             section = x or y
             state = "新增" if x is None else "删除"
-            out += [f"#### {state}部分：{_cell(section.title)}（{section.path}）", ""]
+            out += [f"{level} {state}部分：{_cell(section.title)}（{section.path}）", ""]
             continue
         if (x.title, x.hint, x.body) == (y.title, y.hint, y.body):
             continue
-        out += [f"#### {_cell(y.title)}（{y.path}）", ""]
+        out += [f"{level} {_cell(y.title)}（{y.path}）", ""]
         if (x.title, x.hint) != (y.title, y.hint):
             out.append(f"- 标题：{char_diff(x.title + x.hint, y.title + y.hint)}")
         pa, pb = _paragraphs(x.body), _paragraphs(y.body)

@@ -10,6 +10,10 @@ import shutil
 from pathlib import Path
 
 from .files import SourceError, WriteError, check_targets, read_source
+from .layout import LayoutError
+from .load import PROJECT_CSV
+from .project_layout import DEFAULT_PROJECT_LAYOUT, load_project_layout
+from .project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
 
@@ -47,6 +51,51 @@ def _check_targets(target: Path, paths) -> None:
         raise InitError(str(exc)) from None
 
 
+def _cleared_csv(root: Path, path: Path, columns: tuple[str, ...]) -> str:
+    """An indicator CSV with the named columns emptied: names and weights stay."""
+    rows = list(csv.reader(io.StringIO(_read(root, path).decode("utf-8-sig"))))
+    header = rows[0] if rows else []
+    empty = {header.index(c) for c in columns if c in header}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows[1:]:
+        writer.writerow(["" if i in empty else v for i, v in enumerate(row)])
+    return out.getvalue()
+
+
+def _roll_project(last: Path, folder: Path, dest: Path, files: dict) -> None:
+    """A project for the new year: names, targets, weights and budgets kept; what was
+    achieved and spent emptied (实际完成值, 得分, 偏差原因, the executed amounts and the
+    reason for a low 执行率), so check lists each as still to fill."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() or path.is_symlink():
+            files[dest / path.relative_to(folder)] = _read(last, path)
+    md = folder / PROJECT_FILE
+    if md.is_file():
+        text = _read(last, md).decode("utf-8-sig")
+        spent = _spent_key(text, folder, last)
+        if spent:  # "全年执行数: 89.974" -> "全年执行数: " (YAML null: PD702 until filled)
+            text = re.sub(rf"({re.escape(spent)}\s*:\s*)[^,}}\n#]*", r"\g<1>", text)
+        text = re.sub(r"^execution_reason:.*$", 'execution_reason: ""', text, count=1,
+                      flags=re.M)
+        files[dest / PROJECT_FILE] = text
+    if (folder / INDICATORS_FILE).is_file():
+        files[dest / INDICATORS_FILE] = _cleared_csv(
+            last, folder / INDICATORS_FILE, ("实际完成值", "得分", PROJECT_CSV.note))
+
+
+def _spent_key(text: str, folder: Path, root: Path) -> str | None:
+    """The funds key holding the executed amount in this project's layout."""
+    found = re.search(r"^layout:\s*([^\s#]+)", text, flags=re.M)
+    try:
+        layout = load_project_layout(found.group(1).strip("\"'") if found
+                                     else DEFAULT_PROJECT_LAYOUT, folder, root)
+    except LayoutError:
+        return None
+    return layout.budget.spent if layout.budget else None
+
+
 def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
     _refuse_existing(target, force)
     sources = [s for s in sorted(SCAFFOLD.rglob("*"))
@@ -73,7 +122,8 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
 
 def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[Path]:
     """Next year's report from last year's: sections kept, the year moved forward,
-    indicators and weights kept, scores and 说明 emptied (check lists what to fill)."""
+    indicators and weights kept, scores and 说明 emptied (check lists what to fill);
+    each project rolled forward the same way."""
     if not (last / "content" / "report.md").is_file():
         raise InitError(f"{last} 不是 perfdoc 报告项目（缺少 content/report.md）")
     _refuse_existing(target, force)
@@ -93,15 +143,9 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
         if (path.is_file() or path.is_symlink()) and rel.as_posix() != "content/report.md":
             files[target / rel] = _read(last, path)
     for path in sorted((last / "indicators").glob("*.csv")):
-        rows = list(csv.reader(io.StringIO(_read(last, path).decode("utf-8-sig"))))
-        header = rows[0] if rows else []
-        empty = {header.index(c) for c in ("得分", "说明") if c in header}
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows[1:]:
-            writer.writerow(["" if i in empty else v for i, v in enumerate(row)])
-        files[target / "indicators" / path.name] = out.getvalue()
+        files[target / "indicators" / path.name] = _cleared_csv(last, path, ("得分", "说明"))
+    for folder in sorted((last / PROJECTS_DIR).glob("*/")):
+        _roll_project(last, folder, target / PROJECTS_DIR / folder.name, files)
     for path in ("Makefile", ".gitignore"):
         if (last / path).is_file() and not (target / path).exists():
             files[target / path] = _read(last, last / path)

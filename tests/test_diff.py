@@ -117,3 +117,23 @@ def test_a_project_in_a_subfolder_without_a_remote(tmp_path):
 def test_char_diff_is_character_level():
     assert char_diff("完成年度计划", "基本完成年度计划") == "<ins>基本</ins>完成年度计划"
     assert char_diff("a|b", "a|c") == "a\\|<del>b</del><ins>c</ins>"
+
+
+def test_diff_reports_project_changes(repo):
+    folder = repo / "projects" / "02-商务运行监测平台升级"
+    md = folder / "project.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("全年执行数: 98.6}", "全年执行数: 110}"),
+                  encoding="utf-8")
+    csv = folder / "indicators.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",88%,15,13,", ",86%,15,12,"),
+                   encoding="utf-8")
+    done = perfdoc("diff", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "#### 项目：320000201002-商务运行监测平台升级（projects/02-商务运行监测平台升级）" in out
+    # 110 / 120 = 91.67 %: score 9.16; 84.5 - 1 + 9.16 = 92.66
+    assert "| 总分 | 92.71 | **92.66** |" in out
+    assert "| 执行率 | 82.17% | **91.67%** |" in out
+    assert "| 执行数（万元） | 98.6 | **110** |" in out
+    assert "| 满意度指标／服务对象满意度指标／企业用户满意度 | 15 | 13 → **12** |" in out
+    assert "电子政务外网运维（" not in out  # unchanged projects are not mentioned

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import subprocess
 import sys
 import zipfile
@@ -154,7 +158,17 @@ def test_roll_over_to_next_year(tmp_path):
     done = perfdoc("init", str(target), "--from", str(last), "--year", "2021")
     assert done.returncode == 0, done.stderr
     report, diags = check_project(target)
-    assert [d.code for d in diags.items] == ["PD316"] * 29
+    department = [d for d in diags.items if not d.path.startswith("projects/")]
+    assert [d.code for d in department] == ["PD316"] * 29
+    # projects: names, targets, weights and budgets kept; scores and executed amounts
+    # emptied (9 + 7 + 5 rows, 3 + 3 + 4 sources)
+    projects = sorted(d.code for d in diags.items if d.path.startswith("projects/"))
+    assert projects == ["PD316"] * 21 + ["PD702"] * 10
+    row = (target / "projects" / "01-电子政务外网运维" / "indicators.csv").read_text(
+        encoding="utf-8").splitlines()[1]
+    assert row == "产出指标,数量指标,外网接入单位数,≥120个,,10,,"
+    md = (target / "projects" / "01-电子政务外网运维" / "project.md").read_text(encoding="utf-8")
+    assert "当年财政拨款: {年初预算数: 90, 全年预算数: 90, 全年执行数: }" in md
     assert (target / "content" / "images" / "org.png").read_bytes() == b"png"
     assert report.facts.year == 2021 and report.form_title.startswith("2021年")
     # weights kept, scores and 说明 emptied
@@ -167,4 +181,18 @@ def test_roll_over_to_next_year(tmp_path):
                                         for i, c in enumerate(line.split(",")))
                                for line in lines[1:]]
         path.write_text("\n".join(filled) + "\n", encoding="utf-8")
-    assert build(target, tmp_path / "out").ok
+    for folder in (target / "projects").iterdir():  # done as planned, full marks
+        path = folder / "indicators.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row in rows[1:]:
+            row[4], row[6] = row[3].lstrip("≥≤="), row[5]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+        md = folder / "project.md"
+        md.write_text(re.sub(r"(全年预算数|调整后预算数): ([0-9.]+), (全年执行数|预算执行数): }",
+                             r"\1: \2, \3: \2}", md.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    result = build(target, tmp_path / "out")
+    assert result.ok, [str(d) for d in result.diagnostics.items]
+    assert len(list((tmp_path / "out" / "projects").glob("*.docx"))) == 3
