@@ -10,29 +10,48 @@ build cannot score. Results go to BENCHMARKS.md.
 
 from __future__ import annotations
 
-import argparse
-import compileall
-import datetime
-import os
-import platform
-import statistics
+import json
 import subprocess
 import sys
-import tempfile
-import time
-from importlib.metadata import version
-from pathlib import Path
 
-import docx
-import pypandoc
+# Every timed command is started by this small process, before the bench loads
+# anything: Linux carries a process's peak RSS across fork and exec, so children
+# forked from the bench itself (hundreds of MB once it has loaded the 100x project)
+# would report the bench's memory as theirs.
+LAUNCHER = subprocess.Popen([sys.executable, "-S", "-c", """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, env = json.loads(line)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    print(json.dumps([time.perf_counter() - start, os.waitstatus_to_exitcode(status),
+                      usage.ru_maxrss // 1024, err]), flush=True)
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+import argparse  # noqa: E402
+import compileall  # noqa: E402
+import datetime  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import zipfile  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import docx  # noqa: E402
+import pypandoc  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import ROOT, make_project  # noqa: E402
+from synthetic import PROJECT_ROWS, ROOT, make_project, make_projects  # noqa: E402
 
 from perfdoc.check import check_project  # noqa: E402
 
 PERFDOC = Path(sys.executable).with_name("perfdoc")
 SCALES = {1: 7, 10: 5, 100: 3}  # scale -> timed runs (after one warm-up)
+PROJECT_COUNTS = (5, 10, 25, 50)  # projects beside the 1x sample; 3 timed runs each
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -42,16 +61,13 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
-    proc.stderr.close()
-    return wall, usage.ru_maxrss // 1024
+    """Wall seconds and peak RSS (MB) of one child process, started by LAUNCHER."""
+    LAUNCHER.stdin.write(json.dumps([cmd, ENV]) + "\n")
+    LAUNCHER.stdin.flush()
+    wall, code, rss, err = json.loads(LAUNCHER.stdout.readline())
+    if code:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return wall, rss
 
 
 def pandoc_input(project: Path, dest: Path) -> None:
@@ -98,7 +114,52 @@ def measure(scale: int, runs: int, work: Path) -> dict:
             "perfdoc": results["perfdoc"], "pandoc": results["pandoc"]}
 
 
-def report(results: list[dict]) -> str:
+def verify_projects(project: Path, count: int) -> None:
+    """Every project form is whole and holds its indicator rows; the 汇总表 one row each."""
+    forms = sorted((project / "build" / "projects").glob("*.docx"))
+    assert len(forms) == count, len(forms)
+    for form in (forms[0], forms[-1]):
+        tables = docx.Document(str(form)).element.body.findall(f"{W}tbl")
+        assert len(tables[1].findall(f"{W}tr")) >= PROJECT_ROWS + 2, form
+    with zipfile.ZipFile(project / "build" / "projects.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == count + 2
+
+
+def measure_projects(count: int, work: Path) -> dict:
+    project = make_projects(count, work / f"p{count}")
+    cmd = [str(PERFDOC), "build", str(project)]
+    run(cmd)  # warm-up
+    samples = [run(cmd) for _ in range(3)]
+    verify_projects(project, count)
+    return {"count": count, "seconds": statistics.median(s[0] for s in samples),
+            "rss": max(s[1] for s in samples)}
+
+
+def projects_table(results: list[dict]) -> list[str]:
+    base = results[0]
+    lines = [
+        "",
+        "## Projects",
+        "",
+        f"The 1× sample plus N synthetic projects of {PROJECT_ROWS} indicators each (every "
+        "fifth in the Sichuan layout): the whole `perfdoc build` (department form, report, "
+        "scores.xlsx, N project forms, projects.xlsx), median of 3 runs after a warm-up. "
+        f"\"Per extra project\" is the time added per project beyond the first "
+        f"{base['count']}: constant when the build is linear in the number of projects.",
+        "",
+        "| projects | indicator rows in projects | perfdoc | per extra project | peak RSS |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        extra = ((r["seconds"] - base["seconds"]) / (r["count"] - base["count"]) * 1000
+                 if r["count"] > base["count"] else None)
+        lines.append(f"| {r['count']} | {r['count'] * PROJECT_ROWS} | {r['seconds']:.2f} s | "
+                     f"{f'{extra:.1f} ms' if extra is not None else '—'} | {r['rss']} MB |")
+    return lines
+
+
+def report(results: list[dict], projects: list[dict]) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
                 .splitlines() if line.startswith("model name")), platform.processor())
     lines = [
@@ -128,6 +189,8 @@ def report(results: list[dict]) -> str:
             f"| {r['scale']}× | {r['rows']} | {r['md_kb']:.0f} KB | {r['runs']} | "
             f"{ours:.2f} s | {theirs:.2f} s | {ours / theirs:.2f} | {our_rss} MB | "
             f"{their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
+    if projects:
+        lines += projects_table(projects)
     return "\n".join(lines) + "\n"
 
 
@@ -144,20 +207,26 @@ def main() -> None:
             print(f"{scale}x: perfdoc {result['perfdoc'][0]:.2f} s, pandoc "
                   f"{result['pandoc'][0]:.2f} s, peak {result['perfdoc'][1]} MB", flush=True)
             results.append(result)
-    text = report(results)
+        projects = []
+        for count in PROJECT_COUNTS:
+            projects.append(measure_projects(count, Path(tmp)))
+            print(f"{count} projects: {projects[-1]['seconds']:.2f} s, "
+                  f"peak {projects[-1]['rss']} MB", flush=True)
+    text = report(results, projects)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
-    # The README quotes the table between its markers.
+    # The README quotes each table between its markers.
     readme = ROOT / "README.md"
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     current = readme.read_text(encoding="utf-8")
-    if start in current and end in current:
-        table = "\n".join(line for line in text.splitlines() if line.startswith("|"))
-        head, rest = current.split(start, 1)
-        readme.write_text(f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}",
-                          encoding="utf-8")
-        print(f"updated the table in {readme.name}")
-
+    department, _, projects_part = text.partition("## Projects")
+    for marker, part in (("bench", department), ("bench-projects", projects_part)):
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+        if start in current and end in current:
+            table = "\n".join(line for line in part.splitlines() if line.startswith("|"))
+            head, rest = current.split(start, 1)
+            current = f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
+    readme.write_text(current, encoding="utf-8")
+    print(f"updated the tables in {readme.name}")
 
 if __name__ == "__main__":
     main()
