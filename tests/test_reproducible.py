@@ -12,7 +12,9 @@ import zipfile
 
 from conftest import ROOT, copy_project
 
-OUTPUTS = ("form.docx", "report.docx", "scores.xlsx")
+OUTPUTS = ("form.docx", "report.docx", "scores.xlsx", "projects.xlsx",
+           "projects/01-电子政务外网运维.docx", "projects/02-商务运行监测平台升级.docx",
+           "projects/03-视频会议系统扩容.docx")
 
 
 def build_in(project, env_extra=None):
@@ -25,6 +27,9 @@ def build_in(project, env_extra=None):
 
 
 def digests(folder):
+    built = sorted(p.relative_to(folder / "build").as_posix()
+                   for p in (folder / "build").rglob("*") if p.is_file())
+    assert built == sorted(OUTPUTS)
     return {n: hashlib.sha256((folder / "build" / n).read_bytes()).hexdigest() for n in OUTPUTS}
 
 
