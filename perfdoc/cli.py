@@ -7,8 +7,10 @@ Exit codes: 0 clean (warnings allowed), 1 data errors, 2 usage errors,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -206,13 +208,49 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "diff": cmd_diff, "init": cm
             "import": cmd_import}
 
 
+DEFAULT_TIME_LIMIT = 60  # seconds: a report repository's CI must not hang on a source file
+
+
+class TimeLimit(BaseException):
+    """The run took longer than its limit (BaseException: no `except Exception` eats it)."""
+
+
+def _time_limit() -> int:
+    raw = os.environ.get("PERFDOC_TIME_LIMIT", "")
+    return int(raw) if raw.isdigit() else DEFAULT_TIME_LIMIT
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """SIGALRM after `seconds` of wall time; 0 turns the guard off."""
+    if seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimit
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    limit = _time_limit()
     try:
-        return COMMANDS[args.command](args)
+        with time_limit(limit):
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    except TimeLimit:
+        print(f"perfdoc: error[PD008]: 运行超过 {limit} 秒，已停止，没有写入任何文件；"
+              "如果报告确实很大，可设置环境变量 PERFDOC_TIME_LIMIT=秒数 提高上限", file=sys.stderr)
+        return EXIT_DATA
 
 
 def main(argv: list[str] | None = None) -> int:

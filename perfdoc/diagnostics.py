@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "PD005": "不是项目内的普通文件（指向项目之外的链接、目录、设备或管道）",
     "PD006": "源文件过大",
     "PD007": "无法写入生成的文件（目录只读、磁盘已满或 build 不是目录）",
+    "PD008": "运行时间超过上限",
     # report facts (content/report.md)
     "PD101": "缺少报告信息文件 content/report.md",
     "PD102": "报告信息缺少必填项或取值无效",
@@ -71,6 +72,7 @@ CODES: dict[str, str] = {
     "PD502": "模板中使用了未知的名称",
     "PD503": "模板中不允许的写法（沙箱拦截）",
     "PD504": "模板求值出错（如对文字使用金额过滤器）",
+    "PD505": "模板超出允许的计算量（文字过长、循环或递归过多）",
     # project self-evaluations (projects/*/)
     "PD701": "项目目录缺少 project.md 或 indicators.csv",
     "PD702": "project.md 缺少必填项或取值无效（name、department、funds 等）",

@@ -15,8 +15,9 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
+from . import sandbox
 from .diagnostics import Diagnostics
 from .model import Report, Section, decimal_text
 from .variables import variables
@@ -31,22 +32,31 @@ class FilterError(Exception):
 def _decimal(value, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise FilterError(f"过滤器 {name} 需要数字，实际为“{value}”")
-    return Decimal(value)
+    value = Decimal(value)
+    if not value.is_finite() or value.adjusted() > 15:  # beyond any budget: 10^15 元
+        raise FilterError(f"过滤器 {name} 的数值 {value} 过大")
+    return value
+
+
+def _digits(digits, name: str) -> int:
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
+        raise FilterError(f"过滤器 {name} 的小数位数应为 0 到 10 的整数，实际为“{digits}”")
+    return digits
 
 
 def money(value, digits: int = 2) -> str:
     """1611200 -> 1,611,200.00元"""
-    return f"{_decimal(value, 'money'):,.{digits}f}元"
+    return f"{_decimal(value, 'money'):,.{_digits(digits, 'money')}f}元"
 
 
 def wan(value, digits: int = 2) -> str:
     """1611200 -> 161.12万元"""
-    return f"{_decimal(value, 'wan') / 10000:,.{digits}f}万元"
+    return f"{_decimal(value, 'wan') / 10000:,.{_digits(digits, 'wan')}f}万元"
 
 
 def percent(value, digits: int = 2) -> str:
     """0.98274 -> 98.27%"""
-    return f"{_decimal(value, 'percent') * 100:.{digits}f}%"
+    return f"{_decimal(value, 'percent') * 100:.{_digits(digits, 'percent')}f}%"
 
 
 def cn(value) -> str:
@@ -75,10 +85,11 @@ def _finalize(value):
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                               keep_trailing_newline=True, finalize=_finalize)
+def environment() -> sandbox.BoundedSandbox:
+    env = sandbox.new_environment(undefined=StrictUndefined, autoescape=False,
+                                  keep_trailing_newline=True, finalize=_finalize)
     env.filters.update(money=money, wan=wan, percent=percent, cn=cn, score=decimal_text)
+    sandbox.bound_filters(env)
     return env
 
 
@@ -142,7 +153,9 @@ def _render_text(text: str, offset: int, section: Section, names: dict,
         return section.body_line + offset + lineno - 1
 
     try:
-        return _template(text).render(names)
+        return sandbox.render(_template(text), names)
+    except sandbox.BudgetError as exc:
+        diags.error("PD505", section.path, f"模板超出允许的计算量：{exc}", line=line_of(exc))
     except TemplateSyntaxError as exc:
         diags.error("PD501", section.path, f"模板语法错误：{exc.message}；"
                     "要输出 {{ 本身请写 {{ '{{' }}", line=line_of(exc))

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -276,3 +277,53 @@ def test_diff_over_a_revision_with_an_absolute_link(tmp_path):
     done = run_perfdoc("diff", "HEAD", "-C", str(repo))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "content/passwd.md" in done.stderr and "内部错误" not in done.stderr
+
+
+# ---------------------------------------------------------------- templates
+
+
+@pytest.mark.parametrize("snippet,code", [
+    ("{{ 'a' * 10**9 }}", "PD505"),
+    ("{{ [1] * 10**9 }}", "PD505"),
+    ("{{ 9**(9**9) }}", "PD505"),
+    ("{{ 'x' | center(10**9) }}", "PD505"),
+    ("{{ 'x' | indent(10**9) }}", "PD505"),
+    ("{{ '%*d' | format(10**9, 1) }}", "PD505"),
+    ("{{ '%*d' % (10**9, 1) }}", "PD505"),
+    ("{{ '{:>1000000000}'.format(1) }}", "PD505"),
+    ("{{ 'x'.ljust(10**9) }}", "PD505"),
+    ("{{ groups | join('x' * 999999) }}", "PD505"),
+    ("{{ income | money(10**9) }}", "PD505"),
+    ("{{ lipsum(10**7) }}", "PD502"),
+    ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", "PD502"),
+    ("{% for a in ('x' * 99999) | list %}{% for b in ('x' * 99999) | list %}{% endfor %}"
+     "{% endfor %}", "PD505"),
+    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+     "PD505"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "PD504"),
+    ("{% for a in groups %}{{ 'x' * 999999 }}{% endfor %}", "PD505"),
+])
+def test_templates_are_bounded(world, snippet, code):
+    project, outside = world
+    before = snapshot(project, outside)
+    path = project / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{snippet}\n", encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, code, "content/03-achievements.md")
+    assert "内部错误" not in done.stderr
+
+
+def test_the_run_stops_at_its_time_limit(monkeypatch, capsys):
+    """Whatever keeps a command busy (here: a loop that never ends) meets the guard."""
+    from perfdoc import cli
+
+    def forever(args):
+        while True:
+            pass
+    monkeypatch.setitem(cli.COMMANDS, "check", forever)
+    monkeypatch.setenv("PERFDOC_TIME_LIMIT", "1")
+    started = time.monotonic()
+    assert cli.main(["check", str(ROOT)]) == 1
+    assert time.monotonic() - started < 5
+    err = capsys.readouterr().err
+    assert "error[PD008]" in err and "PERFDOC_TIME_LIMIT" in err

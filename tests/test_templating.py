@@ -85,7 +85,9 @@ def test_a_changed_score_changes_the_sentence(sample_copy):
 @pytest.mark.parametrize("snippet,code", [
     ("{{ yaer }}", "PD502"),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "PD503"),
-    ("{{ lipsum.__globals__['os'].system('true') }}", "PD503"),
+    ("{{ lipsum.__globals__['os'].system('true') }}", "PD502"),  # no lipsum at all
+    ("{{ cycler }}", "PD502"),  # only the documented names exist: no Jinja globals
+    ("{{ range(3) | list }}", "PD502"),
     ("{{ year }", "PD501"),
     ("{% for x in groups %}", "PD501"),
     ("{{ unit | money }}", "PD504"),

@@ -1,0 +1,191 @@
+"""A Jinja sandbox with budgets, for templates that arrive in pull requests.
+
+Jinja's SandboxedEnvironment stops attribute tricks, not work: `{{ 'a' * 10**9 }}`,
+`{{ 'x' | center(10**9) }}` or an exponentially self-calling macro are all legal.
+Here every operator and call that allocates or spins is checked before it runs
+(through the hooks Jinja documents: `call_binop`, `call`, and the filters), the
+text a section renders is capped, and a section's templates get a CPU-time
+budget. Exceeding any of them is a BudgetError, which check reports as PD505.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import signal
+import threading
+from contextlib import contextmanager
+from decimal import Decimal
+
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import _PassArg
+
+MAX_TEXT = 1_000_000  # characters of any string or items of any list built, and of a section
+MAX_NUMBER = 100_000  # a width, count or size given to a filter or a str/list method
+MAX_DIGITS = 10_000  # digits of a number built with **
+MAX_CALLS = 100_000  # function and macro calls while rendering one section
+MAX_SECONDS = 2.0  # CPU seconds for one section's templates
+
+# A width or precision of six digits or more in a format string: '%.999999f', '{:>1000000}'.
+_WIDE_FORMAT = re.compile(r"(%|\{[^}]*:)[^a-zA-Z%}]*?[0-9]{6,}")
+
+
+class BudgetError(Exception):
+    """A template asked for more than a section may take; the message is for the user."""
+
+
+def _sized(value) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple)) else None
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _check_size(value, what: str = "结果") -> None:
+    size = _sized(value)
+    if size is not None and size > MAX_TEXT:
+        raise BudgetError(f"{what}有 {size} 个字符或项，超过上限 {MAX_TEXT}")
+
+
+def _check_format(text: str) -> None:
+    if _WIDE_FORMAT.search(text):
+        raise BudgetError("格式字符串中的宽度或精度过大（六位数以上）")
+
+
+def _check_numbers(values, what: str) -> None:
+    for value in values:
+        if _number(value) and abs(value) > MAX_NUMBER:
+            raise BudgetError(f"{what}的参数 {value} 超过上限 {MAX_NUMBER}")
+
+
+class _Budget(threading.local):
+    calls = 0
+
+
+_budget = _Budget()
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if _sized(seq) is not None and isinstance(times, int):
+                    if _sized(seq) * max(times, 0) > MAX_TEXT:
+                        raise BudgetError(f"重复 {times} 次得到的文字或列表超过上限 {MAX_TEXT}")
+        elif operator == "**" and _number(left) and _number(right):
+            if abs(right) > 1000 or abs(right) * math.log10(abs(left) + 1) > MAX_DIGITS:
+                raise BudgetError(f"乘方 {left} ** {right} 的结果过大")
+        elif operator == "+" and _sized(left) is not None and _sized(right) is not None:
+            if _sized(left) + _sized(right) > MAX_TEXT:
+                raise BudgetError(f"拼接的结果超过上限 {MAX_TEXT} 个字符或项")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+            if "*" in left:  # '%*d' takes its width from the arguments
+                _check_numbers(right if isinstance(right, tuple) else (right,), "格式宽度")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        _budget.calls += 1
+        if _budget.calls > MAX_CALLS:
+            raise BudgetError(f"函数或宏调用超过 {MAX_CALLS} 次（可能是递归）")
+        method = getattr(__obj, "__wrapped__", __obj)  # Jinja wraps str.format
+        owner = getattr(method, "__self__", None)
+        if isinstance(owner, (str, list, tuple)):  # a method of a built-in value
+            name = getattr(method, "__name__", "")
+            if name in ("format", "format_map"):
+                _check_format(owner)
+            else:
+                _check_numbers([*args, *kwargs.values()], f"{name} 方法")
+            if name == "join":
+                _estimate_join(owner, args[0] if args else ())
+            if name == "replace" and len(args) >= 2:
+                _estimate_replace(owner, args[0], args[1])
+        result = super().call(__context, __obj, *args, **kwargs)
+        _check_size(result)
+        return result
+
+
+def _estimate_join(sep, items) -> None:
+    count = len(items) if hasattr(items, "__len__") else 0
+    if _sized(sep) and count * len(sep) > MAX_TEXT:
+        raise BudgetError(f"join 的结果超过上限 {MAX_TEXT} 个字符")
+
+
+def _estimate_replace(value, old, new) -> None:
+    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str) and old:
+        if len(value) + value.count(old) * max(len(new) - len(old), 0) > MAX_TEXT:
+            raise BudgetError(f"replace 的结果超过上限 {MAX_TEXT} 个字符")
+
+
+def bounded_filter(name: str, func):
+    """A filter whose width and count arguments, and whose result, are bounded."""
+    first = 2 if _PassArg.from_obj(func) is not None else 1  # after the value
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        value, rest = (args[first - 1] if len(args) >= first else None), args[first:]
+        if name == "format":
+            if isinstance(value, str):
+                _check_format(value)
+                if "*" in value:  # '%*d' takes its width from the arguments
+                    _check_numbers(rest, "格式宽度")
+        else:
+            _check_numbers([*rest, *kwargs.values()], f"过滤器 {name} ")
+        if name == "join":
+            value = list(value) if value is not None else []
+            _check_size(value, "join 的列表")
+            _estimate_join(rest[0] if rest else kwargs.get("d", ""), value)
+            args = (*args[:first - 1], value, *rest)
+        if name == "replace" and len(rest) >= 2:
+            _estimate_replace(value, rest[0], rest[1])
+        result = func(*args, **kwargs)
+        _check_size(result, f"过滤器 {name} 的结果")
+        return result
+    return wrapper
+
+
+def new_environment(**options) -> BoundedSandbox:
+    """The sandbox with no globals (range, lipsum, dict, cycler, joiner, namespace are
+    not part of perfdoc's template language) and every filter bounded."""
+    env = BoundedSandbox(**options)
+    env.globals.clear()
+    return env
+
+
+def bound_filters(env: BoundedSandbox) -> None:
+    env.filters = {name: bounded_filter(name, f) for name, f in env.filters.items()}
+
+
+@contextmanager
+def _cpu_budget(seconds: float):
+    """SIGVTALRM after `seconds` of CPU time (the main thread only; elsewhere no timer)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise BudgetError(f"模板计算超过 {seconds:g} 秒 CPU 时间（循环或递归过多）")
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def render(template, names: dict) -> str:
+    """The template's text within the budgets."""
+    _budget.calls = 0
+    out, size = [], 0
+    with _cpu_budget(MAX_SECONDS):
+        for chunk in template.generate(names):
+            size += len(chunk)
+            if size > MAX_TEXT:
+                raise BudgetError(f"生成的文字超过 {MAX_TEXT} 个字符")
+            out.append(chunk)
+    return "".join(out)
