@@ -17,8 +17,12 @@ from pathlib import Path
 # The folders that hold a report's sources (what a build reads, what diff compares).
 SOURCE_DIRS = ("content", "indicators", "projects")
 
-# Far above any real source (the sample's largest file is 3 KB); raise if ever needed.
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+# Far above any real source (the sample's largest file is 3 KB); README "可靠性" lists
+# them, and how to raise one.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024  # any source file (a CSV, a layout)
+MAX_MARKDOWN_BYTES = 2 * 1024 * 1024  # a section or project.md: some 700,000 characters
+MAX_CSV_ROWS = 100_000  # indicator rows in one CSV
+MAX_TABLE_COLUMNS = 64  # columns of a Markdown (GFM) table
 
 
 class SourceError(Exception):

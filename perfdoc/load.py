@@ -20,7 +20,8 @@ import frontmatter
 import yaml
 
 from .diagnostics import Diagnostics
-from .files import SourceError, read_source
+from .files import (MAX_CSV_ROWS, MAX_MARKDOWN_BYTES, MAX_SOURCE_BYTES, SourceError,
+                    read_source)
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
 from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section
 
@@ -77,10 +78,11 @@ def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_text(path: Path, root: Path, diags: Diagnostics, code: str) -> str | None:
+def read_text(path: Path, root: Path, diags: Diagnostics, code: str,
+              limit: int = MAX_SOURCE_BYTES) -> str | None:
     """UTF-8 (with or without BOM); GB18030, as Excel and WPS write it, with a warning."""
     try:
-        data = read_source(root, path)
+        data = read_source(root, path, limit)
     except SourceError as exc:
         diags.error(exc.code, rel(root, path), str(exc))
         return None
@@ -196,7 +198,7 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
         diags.error("PD101", where, "缺少报告信息文件：年度、填报单位等写在 content/report.md "
                     "的 frontmatter 中")
         return None
-    text = read_text(path, root, diags, "PD201")
+    text = read_text(path, root, diags, "PD201", MAX_MARKDOWN_BYTES)
     fm = split_frontmatter(text, where, diags) if text is not None else None
     if fm is None:
         return None
@@ -254,7 +256,7 @@ def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, S
         if path.name == FACTS_FILE:
             continue
         where = rel(root, path)
-        text = read_text(path, root, diags, "PD201")
+        text = read_text(path, root, diags, "PD201", MAX_MARKDOWN_BYTES)
         fm = split_frontmatter(text, where, diags) if text is not None else None
         if fm is None:
             unreadable = True
@@ -348,6 +350,10 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
     start = 1  # the line the current row starts on (a quoted cell may span lines)
     try:
         for cells in reader:
+            if len(rows) > MAX_CSV_ROWS:  # the header and MAX_CSV_ROWS indicators
+                diags.error("PD006", where, f"指标超过 {MAX_CSV_ROWS} 行，不会读取；"
+                            "真实的报告远少于此，请检查文件", line=start)
+                return _Table([], 2, False)
             rows.append((start, [c.strip() for c in cells]))
             start = reader.line_num + 1
     except csv.Error as exc:

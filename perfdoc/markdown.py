@@ -5,6 +5,7 @@ One parser for every stage, so check and render agree on what a body contains.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,9 +14,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostics
+from .files import MAX_TABLE_COLUMNS
 from .model import Section
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a photo from a phone is 3–8 MB
+MAX_IMAGE_PIXELS = 10_000  # per side: a 48-megapixel photo is 8000 × 6000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 
 
@@ -59,11 +62,31 @@ def resolve_image(src: str, section: Section, root: Path) -> tuple[Path | None, 
         return None, f"图片“{src}”不存在"
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return None, f"图片“{src}”的格式不受支持（可用 PNG、JPEG、GIF、BMP、TIFF）"
-    size = path.stat().st_size
+    info = path.stat()
+    size = info.st_size
     if size > MAX_IMAGE_BYTES:
         return None, (f"图片“{src}”有 {size // (1024 * 1024)} MB，超过上限 "
                       f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB；请压缩后再插入")
+    pixels = _pixels(path, size, info.st_mtime_ns)
+    if pixels is None:
+        return None, f"图片“{src}”无法读取（文件损坏或格式不支持）"
+    if max(pixels) > MAX_IMAGE_PIXELS:
+        return None, (f"图片“{src}”有 {pixels[0]}×{pixels[1]} 像素，超过上限 "
+                      f"{MAX_IMAGE_PIXELS}×{MAX_IMAGE_PIXELS}；请缩小后再插入")
     return path, ""
+
+
+@lru_cache(maxsize=64)
+def _pixels(path: Path, size: int, mtime_ns: int) -> tuple[int, int] | None:
+    """Width and height from the image's header, without decoding it (cached per
+    version of the file: check and the renderer both ask)."""
+    from docx.image.image import Image  # python-docx reads headers only
+
+    try:
+        image = Image.from_file(str(path))
+    except Exception:  # python-docx raises several types for unreadable images
+        return None
+    return image.px_width, image.px_height
 
 
 def file_line(section: Section, token: Token, parent: Token | None = None) -> int:
@@ -72,9 +95,26 @@ def file_line(section: Section, token: Token, parent: Token | None = None) -> in
     return section.body_line + (owner.map[0] if owner and owner.map else 0)
 
 
+def table_columns(tokens, idx: int) -> int:
+    """The number of columns of the table opening at tokens[idx] (its first row's cells)."""
+    columns = 0
+    for token in itertools.islice(tokens, idx + 1, None):
+        if token.type in ("th_open", "td_open"):
+            columns += 1
+        elif token.type == "tr_close":
+            break
+    return columns
+
+
 def lint(section: Section, root: Path, diags: Diagnostics) -> None:
     """What the renderer could not print faithfully, found without rendering."""
-    for block in parse(section.body):
+    tokens = parse(section.body)
+    for i, block in enumerate(tokens):
+        if block.type == "table_open":
+            columns = table_columns(tokens, i)
+            if columns > MAX_TABLE_COLUMNS:
+                diags.error("PD210", section.path, f"表格有 {columns} 列，超过 "
+                            f"{MAX_TABLE_COLUMNS} 列，无法排版", line=file_line(section, block))
         if block.type == "html_block" and not is_comment(block.content):
             html_warning(section, block.content, file_line(section, block), diags)
         for child in block.children or ():

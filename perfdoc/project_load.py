@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import markdown
 from .diagnostics import Diagnostics
-from .files import inside
+from .files import MAX_MARKDOWN_BYTES, inside
 from .layout import LayoutError
 from .load import PROJECT_CSV, load_indicator_files, read_text, rel, split_frontmatter, \
     text_field
@@ -70,7 +70,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
         return None
     path = folder / PROJECT_FILE
     where = rel(root, path)
-    text = read_text(path, root, diags, "PD201")
+    text = read_text(path, root, diags, "PD201", MAX_MARKDOWN_BYTES)
     fm = split_frontmatter(text, where, diags) if text is not None else None
     table = load_indicator_files(root, [folder / INDICATORS_FILE], PROJECT_CSV, diags)
     if fm is None:

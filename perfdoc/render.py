@@ -221,12 +221,7 @@ class DocxRenderer:
     # ------------------------------------------------------------ GFM tables
 
     def table_open(self, tokens, idx):
-        cols = 0
-        for token in tokens[idx + 1:]:
-            if token.type in ("th_open", "td_open"):
-                cols += 1
-            elif token.type == "tr_close":
-                break
+        cols = markdown.table_columns(tokens, idx)
         frame = self._frames[-1]
         container = frame.container
         if frame.pristine is None and len(container._element) and \

@@ -327,3 +327,54 @@ def test_the_run_stops_at_its_time_limit(monkeypatch, capsys):
     assert time.monotonic() - started < 5
     err = capsys.readouterr().err
     assert "error[PD008]" in err and "PERFDOC_TIME_LIMIT" in err
+
+
+# ---------------------------------------------------------------- sizes
+
+
+def test_a_csv_of_too_many_rows(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    rows = "".join(f",指标{i},0,0,\n" for i in range(100_001))
+    (project / "indicators" / "99-x.csv").write_text(
+        "一级指标,二级指标,分值,得分,说明\n履职效益,首行,0,0,\n" + rows, encoding="utf-8")
+    done = run_perfdoc("check", str(project))
+    assert_refused(done, project, outside, before, "PD006", "indicators/99-x.csv")
+
+
+def test_a_section_too_long(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    path = project / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8") + "很长的正文。" * 200_000, encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD006", "content/03-achievements.md")
+
+
+def test_a_markdown_table_of_thousands_of_columns(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    cols = 3000
+    table = ("| " + " | ".join(f"列{i}" for i in range(cols)) + " |\n|" + "---|" * cols + "\n"
+             + ("| " + " | ".join("x" for _ in range(cols)) + " |\n") * 12)
+    path = project / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + (table + "\n") * 4,
+                    encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD210", "content/03-achievements.md")
+
+
+def test_an_image_of_too_many_pixels(world):
+    from conftest import tiny_png
+
+    project, outside = world
+    before = snapshot(project, outside)
+    png = bytearray(tiny_png())
+    png[16:24] = (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big")  # IHDR says so
+    (project / "content" / "huge.png").write_bytes(bytes(png))
+    overview = project / "content" / "01-overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\n![大图](huge.png)\n",
+                        encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD208", "content/01-overview.md")
+    assert "20000×20000" in done.stdout
