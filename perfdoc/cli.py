@@ -12,6 +12,7 @@ import datetime
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -253,7 +254,15 @@ def run(argv: list[str]) -> int:
         return EXIT_DATA
 
 
+def _terminate(signum, frame):
+    """SIGTERM (a CI job cancelled, a killed import) unwinds like an exception, so every
+    `finally` runs: temporary folders and files are removed."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:

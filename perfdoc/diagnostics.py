@@ -107,6 +107,14 @@ def printable(text: str) -> str:
                             else f"\\u{ord(m.group()):04x}", text)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: shortened, and safe for integers too long to print."""
+    if isinstance(value, int) and value.bit_length() > 4 * limit:
+        return f"（{value.bit_length()} 位二进制的数字）"
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str

@@ -46,6 +46,11 @@ def read_source(root: Path, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     """The bytes of a source file that is a regular file inside `root`, at most `limit`."""
     if not inside(root, path):
         raise SourceError("PD005", "是指向项目目录之外的链接，不会读取")
+    return read_regular(path, limit)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; a device, FIFO or folder is refused at once."""
     try:
         # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))

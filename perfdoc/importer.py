@@ -12,6 +12,7 @@ import copy
 import csv
 import io
 import re
+import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -19,17 +20,28 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+from lxml import etree
 
 from . import ooxml
 from .diagnostics import Diagnostics
-from .files import WriteError, check_targets
+from .files import SourceError, WriteError, check_targets, read_regular
 from .layout import Layout
 from .model import decimal_text
 from .render import typed_heading
 
-MAX_FILE = 50 * 1024 * 1024  # a form is a few hundred KB; beyond this we do not read
-MAX_UNPACKED = 200 * 1024 * 1024
-MAX_RATIO = 200  # compressed-to-unpacked, per entry: zip bombs sit far above
+# Bounds far above any real form (the seed is one page of table; a 50-page report with
+# photos is a few MB). README "可靠性" lists them.
+MAX_FILE = 50 * 1024 * 1024  # the .docx itself
+MAX_UNPACKED = 200 * 1024 * 1024  # all entries, as really decompressed
+MAX_ENTRY = 100 * 1024 * 1024  # one entry (a picture)
+MAX_XML = 20 * 1024 * 1024  # one XML part: a 50-page report's document.xml is ~2 MB
+MAX_ENTRIES = 5000
+MAX_RATIO = 200  # unpacked-to-compressed, per entry: zip bombs sit far above
+MAX_ROWS = 20_000  # table rows in the body
+MAX_PARAGRAPHS = 100_000
+PANDOC_SECONDS = 60
+PANDOC_MEMORY = "1g"  # pandoc's heap (+RTS -M)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 HEADERS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "分值": "weight",
            "权重": "weight", "得分": "score", "说明": "note", "责任处室": "owner"}
 COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "weight": "分值",
@@ -37,6 +49,8 @@ COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级
 TOTALS = ("合计", "总计", "总分")
 _MARK = "PERFDOCSECTIONMARK"
 _ATX = re.compile(r"^#{1,6}\s+(.*)$")
+# pandoc's footnote definitions: "[^1]: text", continued on lines indented four spaces.
+_FOOTNOTE = re.compile(r"^\[\^([^\]]+)\]:[ \t]*(.*(?:\n(?:    |\t).*)*)\n?", re.M)
 
 
 class ImportFailure(Exception):
@@ -57,38 +71,69 @@ class Imported:
 
 
 def open_docx(path: Path):
-    """python-docx's Document, after checks that bound what reading it can cost."""
+    """python-docx's Document, from bytes whose every bound was checked first: the
+    file is a regular file of at most MAX_FILE bytes; each zip entry is decompressed
+    through a counter (the sizes a zip declares can lie), within MAX_ENTRY, MAX_UNPACKED
+    and MAX_RATIO; no XML part declares a DTD (entity expansion); the body holds at
+    most MAX_ROWS table rows and MAX_PARAGRAPHS paragraphs."""
     import docx
 
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise ImportFailure("PD601", f"无法读取文件：{exc.strerror}") from None
-    if size > MAX_FILE:
-        raise ImportFailure("PD603", f"文件有 {size // 1024 // 1024} MB，超过 "
-                           f"{MAX_FILE // 1024 // 1024} MB 的上限，不像是一份自评表")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    data = _read_file(path)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailure("PD602", "文件已加密，或是旧版 .doc 格式：请在 Word 中去掉密码，"
                            "并“另存为”Word 文档（.docx）后再导入")
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-            unpacked = sum(i.file_size for i in infos)
-            if len(infos) > 5000 or unpacked > MAX_UNPACKED or any(
-                    i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > 1 << 20
-                    for i in infos):
-                raise ImportFailure("PD603", "压缩包解开后异常巨大（可能是“压缩炸弹”），已拒绝读取")
+            if len(infos) > MAX_ENTRIES:
+                raise ImportFailure("PD603", f"压缩包有 {len(infos)} 个文件，不像是 Word 文档")
             if "word/document.xml" not in z.namelist():
                 raise ImportFailure("PD601", "不是 Word 文档（.docx）：缺少 word/document.xml")
-        return docx.Document(str(path))
+            total = 0
+            for info in infos:
+                total += _check_entry(z, info, MAX_UNPACKED - total)
+        document = docx.Document(io.BytesIO(data))
     except ImportFailure:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
         raise ImportFailure("PD601", f"不是有效的 Word 文档（.docx），或文件已损坏：{exc}") from None
     except Exception as exc:  # python-docx and lxml on a damaged package
         raise ImportFailure("PD601", f"Word 文档已损坏，无法读取：{type(exc).__name__}") from None
+    body = document.element.body
+    rows = sum(1 for _ in body.iter(ooxml.qn("w:tr")))
+    paragraphs = sum(1 for _ in body.iter(ooxml.qn("w:p")))
+    if rows > MAX_ROWS or paragraphs > MAX_PARAGRAPHS:
+        raise ImportFailure("PD603", f"文档有 {rows} 个表格行、{paragraphs} 个段落，超过上限"
+                           f"（{MAX_ROWS} 行、{MAX_PARAGRAPHS} 段），不像是一份自评表")
+    return document
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return read_regular(path, MAX_FILE)
+    except SourceError as exc:
+        if exc.code == "PD006":
+            raise ImportFailure("PD603", f"文件超过 {MAX_FILE // 1024 // 1024} MB 的上限，"
+                               "不像是一份自评表") from None
+        raise ImportFailure("PD601", str(exc)) from None
+
+
+def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:
+    """Decompress one entry through a counter; returns its real size."""
+    xml = info.filename.endswith((".xml", ".rels"))
+    limit = min(MAX_XML if xml else MAX_ENTRY, room)
+    size, tail = 0, b""
+    with z.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit or (size > 1 << 20 and size > MAX_RATIO * max(info.compress_size, 1)):
+                raise ImportFailure("PD603", f"压缩包中的 {info.filename} 解开后异常巨大"
+                                   "（可能是“压缩炸弹”），已拒绝读取")
+            if xml and _DOCTYPE.search(tail + chunk):  # the tail: a match across chunks
+                raise ImportFailure("PD603", f"{info.filename} 含有 DTD（<!DOCTYPE>，可用来做"
+                                   "实体展开攻击），Word 文档不会有，已拒绝读取")
+            tail = chunk[-8:]
+    return size
 
 
 # ---------------------------------------------------------------- structure
@@ -261,32 +306,66 @@ def _to_markdown(doc, groups: list[list]) -> list[str]:
 
     if not groups:
         return []
-    work = copy.deepcopy(doc.element.body)
-    sect = work.find(ooxml.qn("w:sectPr"))
-    for child in list(work):
-        if child is not sect:
-            work.remove(child)
+    # A new w:document around a new body with only the groups: the original tree is
+    # left alone, since detaching a large body (or emptying it child by child) costs
+    # lxml time quadratic in its size.
+    part = doc.part
+    original = part._element
+    root = original.makeelement(original.tag, original.attrib, nsmap=original.nsmap)
+    for child in original:
+        if child.tag != ooxml.qn("w:body"):
+            root.append(copy.deepcopy(child))  # w:background and the like
+    body = original.find(ooxml.qn("w:body"))
+    work = etree.SubElement(root, body.tag, body.attrib)
+    sect = body.find(ooxml.qn("w:sectPr"))
+    if sect is not None:
+        work.append(copy.deepcopy(sect))
     for number, elements in enumerate(groups):
         marker = ooxml.new_paragraph(work)
         ooxml.add_run(marker, f"{_MARK}{number}", "Times New Roman", "宋体")
         for element in elements:
             ooxml.append_block(work, copy.deepcopy(element))
-    original = doc.element.body
-    original.getparent().replace(original, work)
+    part._element = root  # python-docx serialises the part from this element
     try:
         with tempfile.TemporaryDirectory(prefix="perfdoc-import-") as tmp:
             path = Path(tmp) / "cells.docx"
             doc.save(str(path))
-            try:
-                text = pypandoc.convert_file(str(path), "gfm", format="docx",
-                                             extra_args=["--wrap=none"])
-            except (RuntimeError, OSError) as exc:  # pandoc refused the cells' contents
-                raise ImportFailure("PD601", f"pandoc 无法读取文档内容：{exc}") from None
+            text = _pandoc(pypandoc.get_pandoc_path(), path)
     finally:
-        work.getparent().replace(work, original)
+        part._element = original
     parts = re.split(rf"^{_MARK}(\d+)\s*$", text, flags=re.M)
     found = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
     return [_tidy(found.get(n, "")) for n in range(len(groups))]
+
+
+def _pandoc(binary: str, path: Path) -> str:
+    """pandoc's GFM for the document, within a time and a heap limit. Footnotes are
+    placed after the paragraph that cites them, so they stay in their section."""
+    command = [binary, "+RTS", f"-M{PANDOC_MEMORY}", "-RTS", str(path), "--from=docx",
+               "--to=gfm", "--wrap=none", "--reference-location=block"]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=PANDOC_SECONDS,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise ImportFailure("PD603", f"pandoc 在 {PANDOC_SECONDS} 秒内没有读完文档内容，"
+                           "已停止") from None
+    except OSError as exc:
+        raise ImportFailure("PD601", f"无法运行 pandoc：{exc.strerror}") from None
+    if done.returncode != 0:
+        why = " ".join(done.stderr.decode("utf-8", "replace").split())[:300]  # one line
+        raise ImportFailure("PD601", f"pandoc 无法读取文档内容：{why or done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _inline_footnotes(markdown: str) -> str:
+    """Footnotes into the text they annotate, as （注：…）: perfdoc's Markdown has no
+    footnotes, and a bare [^1] would print as it stands."""
+    notes = {m.group(1): " ".join(m.group(2).split()) for m in _FOOTNOTE.finditer(markdown)}
+    if not notes:
+        return markdown
+    markdown = _FOOTNOTE.sub("", markdown)
+    return re.sub(r"\[\^([^\]]+)\]", lambda m: f"（注：{notes[m.group(1)]}）"
+                  if m.group(1) in notes else m.group(0), markdown)
 
 
 def _tidy(markdown: str) -> str:
@@ -295,7 +374,7 @@ def _tidy(markdown: str) -> str:
     def plain(line: str) -> str:
         match = _ATX.match(line)
         return match.group(1) if match and typed_heading(match.group(1))[0] else line
-    lines = [plain(line) for line in markdown.strip().splitlines()]
+    lines = [plain(line) for line in _inline_footnotes(markdown).strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, shown
 from .files import (MAX_CSV_ROWS, MAX_MARKDOWN_BYTES, MAX_SOURCE_BYTES, SourceError,
                     read_source)
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
-from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section
+from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section, amount
 
 FACTS_FILE = "report.md"
 
@@ -41,7 +41,7 @@ DEPARTMENT_CSV = CsvSchema(("一级指标", "二级指标", "分值", "得分", 
                            ("三级指标", "责任处室"), "说明")
 PROJECT_CSV = CsvSchema(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
                          "得分", "偏差原因分析及改进措施"), (), "偏差原因分析及改进措施")
-NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII only: "３" and "3分" are errors
+NUMBER = re.compile(r"[0-9]{1,15}(\.[0-9]{1,10})?")  # ASCII only: "３" and "3分" are errors
 
 
 # Characters XML (and so Word) cannot hold: a file containing them is damaged.
@@ -182,7 +182,7 @@ def text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
                         line=fm.lines.get(key), field=key)
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        diags.error(code, where, f"字段 {key} 应为文字，实际为“{value}”",
+        diags.error(code, where, f"字段 {key} 应为文字，实际为“{shown(value)}”",
                     line=fm.lines.get(key), field=key)
         return None
     return str(value).strip()
@@ -206,7 +206,7 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
     ok = True
     year = meta.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999:
-        diags.error("PD102", where, f"year 应为四位年份，实际为“{year}”",
+        diags.error("PD102", where, f"year 应为四位年份，实际为“{shown(year)}”",
                     line=fm.lines.get("year"), field="year")
         ok = False
     unit = text_field(fm, "unit", where, diags, required=True)
@@ -219,17 +219,18 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
                     line=fm.lines.get("finance"), field="finance")
         raw_finance = {}
     for key, value in raw_finance.items():
-        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
-            diags.error("PD102", where, f"finance.{key} 应为非负数字（元），实际为“{value}”",
-                        line=fm.lines.get("finance"), field=f"finance.{key}")
+        if amount(value) is None:
+            diags.error("PD102", where, f"finance.{key} 应为非负数字（元），"
+                        f"实际为“{shown(value)}”", line=fm.lines.get("finance"),
+                        field=f"finance.{key}")
             ok = False
         else:
-            finance[str(key)] = Decimal(value)
+            finance[str(key)] = amount(value)
     grade = text_field(fm, "grade", where, diags, required=False)
     reason = text_field(fm, "execution_reason", where, diags, required=False) or ""
     signed = meta.get("date")
     if signed is not None and not isinstance(signed, datetime.date):
-        diags.error("PD102", where, f"date（成文日期）应写作 2021-03-15，实际为“{signed}”",
+        diags.error("PD102", where, f"date（成文日期）应写作 2021-03-15，实际为“{shown(signed)}”",
                     line=fm.lines.get("date"), field="date")
         ok = False
     if finance.get("budget") == 0:

@@ -20,6 +20,20 @@ LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 
 
+def amount(value: object) -> Decimal | None:
+    """A non-negative amount as YAML gave it (int or Decimal), or None when it is not
+    one: text, a bool, a negative, NaN, or beyond 10^15 (no budget is; printing
+    1e999999999 would take a gigabyte)."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    if isinstance(value, int) and value.bit_length() > 64:
+        return None
+    value = Decimal(value)
+    if not value.is_finite() or value < 0 or value.adjusted() > 15:
+        return None
+    return value
+
+
 def decimal_text(value: Decimal) -> str:
     """A score as people write it: 100, 94.04, 2.5 (never 1E+2 or 100.00)."""
     text = f"{value.normalize():f}"

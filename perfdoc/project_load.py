@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import markdown
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, shown
 from .files import MAX_MARKDOWN_BYTES, inside
 from .layout import LayoutError
 from .load import PROJECT_CSV, load_indicator_files, read_text, rel, split_frontmatter, \
     text_field
-from .model import Facts, Section
+from .model import Facts, Section, amount
 from .project_layout import DEFAULT_PROJECT_LAYOUT, ProjectLayout, load_project_layout
 from .project_model import Project
 
@@ -148,12 +148,12 @@ def _funds(fm, layout: ProjectLayout, where: str,
                 diags.error("PD702", where, f"funds.{source}.{key} 未填写（万元，没有写 0）",
                             line=at, field=f"funds.{source}.{key}")
                 ok = False
-            elif isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
+            elif amount(value) is None:
                 diags.error("PD702", where, f"funds.{source}.{key} 应为非负数字（万元），"
-                            f"实际为“{value}”", line=at, field=f"funds.{source}.{key}")
+                            f"实际为“{shown(value)}”", line=at, field=f"funds.{source}.{key}")
                 ok = False
             else:
-                funds[source][key] = Decimal(value)
+                funds[source][key] = amount(value)
     return funds if ok else None
 
 

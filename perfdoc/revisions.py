@@ -40,6 +40,7 @@ def repo_prefix(root: Path) -> str:
 
 def default_base(root: Path) -> str:
     """The merge-base of HEAD with the default branch (origin's HEAD, main or master)."""
+    repo_prefix(root)  # outside a repository, say so (not "no commits yet")
     candidates = []
     try:
         candidates.append(git(root, "symbolic-ref", "--short", "refs/remotes/origin/HEAD").strip())

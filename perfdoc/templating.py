@@ -18,7 +18,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SecurityError
 
 from . import sandbox
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, shown
 from .model import Report, Section, decimal_text
 from .variables import variables
 
@@ -31,7 +31,7 @@ class FilterError(Exception):
 
 def _decimal(value, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise FilterError(f"过滤器 {name} 需要数字，实际为“{value}”")
+        raise FilterError(f"过滤器 {name} 需要数字，实际为“{shown(value)}”")
     value = Decimal(value)
     if not value.is_finite() or value.adjusted() > 15:  # beyond any budget: 10^15 元
         raise FilterError(f"过滤器 {name} 的数值 {value} 过大")
@@ -40,7 +40,7 @@ def _decimal(value, name: str) -> Decimal:
 
 def _digits(digits, name: str) -> int:
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
-        raise FilterError(f"过滤器 {name} 的小数位数应为 0 到 10 的整数，实际为“{digits}”")
+        raise FilterError(f"过滤器 {name} 的小数位数应为 0 到 10 的整数，实际为“{shown(digits)}”")
     return digits
 
 
@@ -63,7 +63,7 @@ def cn(value) -> str:
     """Chinese numerals for ordinals: 1 -> 一, 12 -> 十二, 20 -> 二十, 105 -> 一百零五."""
     n = _decimal(value, "cn")
     if n != n.to_integral_value() or not 0 <= n < 10000:
-        raise FilterError(f"过滤器 cn 需要 0 到 9999 的整数，实际为“{value}”")
+        raise FilterError(f"过滤器 cn 需要 0 到 9999 的整数，实际为“{shown(value)}”")
     n = int(n)
     if n < 10:
         return _CN_DIGITS[n]

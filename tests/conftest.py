@@ -3,17 +3,14 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
-import time
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
 
+from launcher import Launcher, Run
 from perfdoc.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,34 +87,14 @@ def pdftotext() -> str:
     pytest.skip("pdftotext is not installed (CI installs poppler-utils)")
 
 
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_mb: float  # the child's own peak RSS (wait4), not the test process's
+# Started while pytest is still small: see tests/launcher.py.
+LAUNCHER = Launcher()
 
 
 def run_perfdoc(*args: str, cwd: Path | None = None, timeout: float = 120) -> Run:
-    """`perfdoc ARGS` in a subprocess, with its wall time and peak memory."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "perfdoc", *args], cwd=cwd,
-                                stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"perfdoc {' '.join(args)} still running after {timeout} s")
-            time.sleep(0.02)
-        seconds = time.monotonic() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(proc.returncode, out.read().decode(), err.read().decode(), seconds,
-                   usage.ru_maxrss / 1024)
+    """`perfdoc ARGS` in a subprocess, with its wall time and its own peak memory."""
+    done = LAUNCHER.run([sys.executable, "-m", "perfdoc", *args], env=dict(os.environ),
+                        cwd=cwd, timeout=timeout)
+    if done is None:
+        pytest.fail(f"perfdoc {' '.join(args)} still running after {timeout} s")
+    return done

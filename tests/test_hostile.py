@@ -378,3 +378,153 @@ def test_an_image_of_too_many_pixels(world):
     done = run_perfdoc("build", str(project))
     assert_refused(done, project, outside, before, "PD208", "content/01-overview.md")
     assert "20000×20000" in done.stdout
+
+
+# ---------------------------------------------------------------- perfdoc import
+
+
+def docx_with(form: Path, dest: Path, replace: dict[str, bytes]) -> Path:
+    """A copy of a built form with some zip entries replaced."""
+    with zipfile.ZipFile(form) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+    return dest
+
+
+def import_refused(done, target: Path, code: str):
+    out = done.stdout + done.stderr
+    assert done.returncode in (1, 2), out
+    assert re.search(rf"error\[{code}\]", out), out
+    assert len([line for line in done.stderr.splitlines() if "error[" in line]) == 1
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
+    assert not target.exists() or not any(target.iterdir())
+
+
+@pytest.fixture()
+def form(world) -> Path:
+    return world[0] / "build" / "form.docx"
+
+
+def body_xml(form: Path) -> str:
+    with zipfile.ZipFile(form) as z:
+        return z.read("word/document.xml").decode()
+
+
+def test_import_refuses_a_zip_bomb(form, tmp_path):
+    xml = body_xml(form)
+    bomb = xml.replace("<w:body>", "<w:body>" + " " * (300 * 1024 * 1024), 1).encode()
+    path = docx_with(form, tmp_path / "bomb.docx", {"word/document.xml": bomb})
+    assert path.stat().st_size < 2 * 1024 * 1024
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD603")
+
+
+def test_import_refuses_sizes_that_lie(form, tmp_path):
+    """The central directory says 100 bytes; the entry inflates to 30 MB."""
+    xml = body_xml(form)
+    big = xml.replace("<w:body>", "<w:body>" + " " * (30 * 1024 * 1024), 1).encode()
+    path = docx_with(form, tmp_path / "lie.docx", {"word/document.xml": big})
+    data = bytearray(path.read_bytes())
+    name = b"word/document.xml"
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(name))  # its central directory entry
+    data[central + 24:central + 28] = (100).to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD60[13]")  # damaged or a bomb: refused either way
+
+
+def test_import_refuses_entity_expansion(form, tmp_path):
+    lol = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+           + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
+                     for p, c in zip("abcdefgh", "bcdefghi")) + "]>")
+    xml = body_xml(form)
+    xml = xml.replace("<w:document", lol + "<w:document", 1).replace(
+        "<w:body>", "<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p>", 1)
+    path = docx_with(form, tmp_path / "lol.docx", {"word/document.xml": xml.encode()})
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD603")
+
+
+def test_import_refuses_a_table_of_200000_rows(form, tmp_path):
+    xml = body_xml(form)
+    rows = "<w:tr><w:tc><w:p/></w:tc></w:tr>" * 200_000
+    xml = xml.replace("<w:body>", f"<w:body><w:tbl>{rows}</w:tbl><w:p/>", 1)
+    path = docx_with(form, tmp_path / "rows.docx", {"word/document.xml": xml.encode()})
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD603")
+
+
+def test_import_is_linear_in_the_rows(form, tmp_path):
+    """15,000 indicator rows (under the cap) import in seconds: the body is rebuilt, not
+    emptied child by child, and every pass over the rows is linear."""
+    xml = body_xml(form)
+    tables = [m.start() for m in re.finditer("<w:tbl>", xml)]
+    second = xml[tables[1]:]
+    rows = re.findall(r"<w:tr>.*?</w:tr>", second, flags=re.S)
+    plain = rows[-2]  # the last data row: no merge
+    many = "".join(plain.replace("公众满意度", f"满意度{i}") for i in range(15_000))
+    xml = xml.replace(plain, many, 1)
+    path = docx_with(form, tmp_path / "many.docx", {"word/document.xml": xml.encode()})
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"), timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
+    written = (tmp_path / "t" / "indicators").glob("*.csv")
+    assert sum(len(p.read_text(encoding="utf-8").splitlines()) - 1 for p in written) > 15_000
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/urandom", "fifo", "directory"])
+def test_import_refuses_what_is_not_a_file(tmp_path, special):
+    path = special
+    if special == "fifo":
+        path = tmp_path / "pipe.docx"
+        os.mkfifo(path)
+    elif special == "directory":
+        path = tmp_path / "folder.docx"
+        path.mkdir()
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD601")
+
+
+def test_import_into_a_file(form, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    done = run_perfdoc("import", str(form), "--into", str(tmp_path / "afile"))
+    assert done.returncode == 2 and "内部错误" not in done.stderr, done.stderr
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "x"
+
+
+def test_a_killed_import_leaves_no_temporary_folder(form, tmp_path):
+    """pandoc stands in as a program that never answers; SIGTERM while it waits."""
+    slow = tmp_path / "slow-pandoc"
+    slow.write_text("#!/bin/sh\nsleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "PYPANDOC_PANDOC": str(slow), "TMPDIR": str(tmp)}
+    proc = subprocess.Popen([os.sys.executable, "-m", "perfdoc", "import", str(form),
+                             "--into", str(tmp_path / "t")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not any(tmp.iterdir()):  # the import's own folder appears
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.terminate()
+    proc.wait(timeout=20)
+    assert list(tmp.iterdir()) == []
+    assert not (tmp_path / "t").exists() or not any((tmp_path / "t").iterdir())
+
+
+def test_import_keeps_footnotes_in_their_section(tmp_path):
+    import pypandoc
+    from perfdoc import importer
+
+    md = tmp_path / "a.md"
+    md.write_text("正文有注释[^1]。\n\n第二段。\n\n[^1]: 脚注内容。\n", encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), str(md), "-o", str(tmp_path / "a.docx")],
+                   check=True)
+    text = importer._tidy(importer._pandoc(pypandoc.get_pandoc_path(), tmp_path / "a.docx"))
+    assert text == "正文有注释（注：脚注内容。）。\n\n第二段。"
+
+
+def test_diff_outside_a_repository_says_so(sample_copy):
+    done = run_perfdoc("diff", "-C", str(sample_copy))
+    assert done.returncode == 2 and "不在 git 仓库中" in done.stderr, done.stderr

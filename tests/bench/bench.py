@@ -10,25 +10,15 @@ build cannot score. Results go to BENCHMARKS.md.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
+from pathlib import Path
 
-# Every timed command is started by this small process, before the bench loads
-# anything: Linux carries a process's peak RSS across fork and exec, so children
-# forked from the bench itself (hundreds of MB once it has loaded the 100x project)
-# would report the bench's memory as theirs.
-LAUNCHER = subprocess.Popen([sys.executable, "-S", "-c", """
-import json, os, subprocess, sys, time
-for line in sys.stdin:
-    cmd, env = json.loads(line)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    print(json.dumps([time.perf_counter() - start, os.waitstatus_to_exitcode(status),
-                      usage.ru_maxrss // 1024, err]), flush=True)
-"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from launcher import Launcher  # noqa: E402
+
+# Started before the bench loads anything (see tests/launcher.py): it starts every
+# timed command, so each reports its own peak memory.
+LAUNCHER = Launcher()
 
 import argparse  # noqa: E402
 import compileall  # noqa: E402
@@ -39,7 +29,6 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import zipfile  # noqa: E402
 from importlib.metadata import version  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import docx  # noqa: E402
 import pypandoc  # noqa: E402
@@ -62,12 +51,10 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def run(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (MB) of one child process, started by LAUNCHER."""
-    LAUNCHER.stdin.write(json.dumps([cmd, ENV]) + "\n")
-    LAUNCHER.stdin.flush()
-    wall, code, rss, err = json.loads(LAUNCHER.stdout.readline())
-    if code:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, rss
+    done = LAUNCHER.run(cmd, env=ENV, timeout=600)
+    if done is None or done.returncode:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stderr if done else 'timed out'}")
+    return done.seconds, int(done.peak_mb)
 
 
 def pandoc_input(project: Path, dest: Path) -> None:
