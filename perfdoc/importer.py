@@ -41,7 +41,10 @@ MAX_ROWS = 20_000  # table rows in the body
 MAX_PARAGRAPHS = 100_000
 PANDOC_SECONDS = 60
 PANDOC_MEMORY = "1g"  # pandoc's heap (+RTS -M)
+MAX_DEPTH = 100  # elements inside elements: Word writes some 15
+MAX_NESTED_TABLES = 5  # tables inside table cells
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_TBL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tbl"
 HEADERS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "分值": "weight",
            "权重": "weight", "得分": "score", "说明": "note", "责任处室": "owner"}
 COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "weight": "分值",
@@ -122,6 +125,7 @@ def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:
     """Decompress one entry through a counter; returns its real size."""
     xml = info.filename.endswith((".xml", ".rels"))
     limit = min(MAX_XML if xml else MAX_ENTRY, room)
+    shape = _XmlShape(info.filename) if xml else None
     size, tail = 0, b""
     with z.open(info) as fh:
         while chunk := fh.read(1 << 20):
@@ -133,7 +137,50 @@ def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:
                 raise ImportFailure("PD603", f"{info.filename} 含有 DTD（<!DOCTYPE>，可用来做"
                                    "实体展开攻击），Word 文档不会有，已拒绝读取")
             tail = chunk[-8:]
+            if shape:
+                shape.feed(chunk)
+    if shape:
+        shape.close()  # a syntax error counts only once the size is known to be sane
     return size
+
+
+class _XmlShape:
+    """Element and table nesting of an XML part, read as it streams in (lxml's pull
+    parser with entities, DTDs and the network off): deep nesting is what makes
+    readers, pandoc among them, slow beyond reason."""
+
+    def __init__(self, name: str):
+        self.name, self.depth, self.tables = name, 0, 0
+        self.error: etree.XMLSyntaxError | None = None
+        self.parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False,
+                                          no_network=True, load_dtd=False, huge_tree=False)
+
+    def close(self) -> None:
+        exc = self.error
+        if exc is None:
+            return
+        if "depth" in str(exc).lower() or "limit" in str(exc).lower():  # libxml2's own
+            raise ImportFailure("PD603", f"{self.name} 中的元素嵌套过深或文字过长，已拒绝读取")
+        raise ImportFailure("PD601", f"{self.name} 不是有效的 XML：{exc}")
+
+    def feed(self, chunk: bytes) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.parser.feed(chunk)
+            events = self.parser.read_events()
+            for event, element in events:
+                step = 1 if event == "start" else -1
+                self.depth += step
+                if element.tag == _TBL:
+                    self.tables += step
+                if event == "end":
+                    element.clear()  # nothing is kept: memory stays flat
+                if self.depth > MAX_DEPTH or self.tables > MAX_NESTED_TABLES:
+                    raise ImportFailure("PD603", f"{self.name} 中的元素嵌套过深（表格套表格 "
+                                       f"{self.tables} 层，元素 {self.depth} 层），已拒绝读取")
+        except etree.XMLSyntaxError as exc:
+            self.error = exc
 
 
 # ---------------------------------------------------------------- structure

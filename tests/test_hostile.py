@@ -335,7 +335,7 @@ def test_the_run_stops_at_its_time_limit(monkeypatch, capsys):
 def test_a_csv_of_too_many_rows(world):
     project, outside = world
     before = snapshot(project, outside)
-    rows = "".join(f",指标{i},0,0,\n" for i in range(100_001))
+    rows = "".join(f",指标{i},0,0,\n" for i in range(1_000_000))  # 19 MB: under the size limit
     (project / "indicators" / "99-x.csv").write_text(
         "一级指标,二级指标,分值,得分,说明\n履职效益,首行,0,0,\n" + rows, encoding="utf-8")
     done = run_perfdoc("check", str(project))
@@ -412,7 +412,7 @@ def body_xml(form: Path) -> str:
 
 def test_import_refuses_a_zip_bomb(form, tmp_path):
     xml = body_xml(form)
-    bomb = xml.replace("<w:body>", "<w:body>" + " " * (300 * 1024 * 1024), 1).encode()
+    bomb = xml.replace("<w:body>", "<w:body>" + " " * (64 * 1024 * 1024), 1).encode()
     path = docx_with(form, tmp_path / "bomb.docx", {"word/document.xml": bomb})
     assert path.stat().st_size < 2 * 1024 * 1024
     done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
@@ -528,3 +528,30 @@ def test_import_keeps_footnotes_in_their_section(tmp_path):
 def test_diff_outside_a_repository_says_so(sample_copy):
     done = run_perfdoc("diff", "-C", str(sample_copy))
     assert done.returncode == 2 and "不在 git 仓库中" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("depth,part", [(40, "word/document.xml"), (5000, "word/document.xml"),
+                                        (40, "word/footnotes.xml")])
+def test_import_refuses_deeply_nested_content(form, tmp_path, depth, part):
+    nest = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
+    if part == "word/document.xml":
+        xml = body_xml(form).replace("<w:body>", f"<w:body>{nest}<w:p/>", 1)
+    else:
+        xml = ('<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+               f'main"><w:footnote w:id="1">{nest}</w:footnote></w:footnotes>')
+    path = docx_with(form, tmp_path / "nested.docx", {part: xml.encode()})
+    if part not in zipfile.ZipFile(path).namelist():
+        with zipfile.ZipFile(path, "a") as z:
+            z.writestr(part, xml)
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    import_refused(done, tmp_path / "t", "PD603")
+
+
+def test_a_year_of_thousands_of_digits(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "year: 2020 ", "year: 0x" + "f" * 5000 + " "), encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD102", "content/report.md")
