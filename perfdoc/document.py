@@ -55,6 +55,7 @@ def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: f
     """
     doc = docx.Document()
     ooxml.drop_optional_parts(doc)
+    ooxml.complete_settings(doc.settings.element)
     page, fonts = layout.page, layout.fonts
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)

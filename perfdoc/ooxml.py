@@ -168,7 +168,8 @@ def new_table(container, widths: list[int]):
         f'<w:bottom w:w="{CELL_PADDING}" w:type="dxa"/>'
         f'<w:right w:w="{CELL_MARGIN}" w:type="dxa"/>'
         f"</w:tblCellMar>"
-        f'<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+        # The hex form agrees with the flags: noHBand 0x0200 + noVBand 0x0400.
+        f'<w:tblLook w:val="0600" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
         f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid></w:tbl>"
     )
@@ -385,8 +386,19 @@ def page_number_footers(section, settings, font: str, size_pt: float,
 
 # Parts of python-docx's template that a report does not need: the template's own
 # thumbnail (shown by file managers as a preview of some other document), a second
-# copy of the styles for Word 2010, web settings and a custom XML item.
-_OPTIONAL_PARTS = ("thumbnail", "stylesWithEffects", "webSettings", "customXml")
+# copy of the styles for Word 2010, web settings, a custom XML item and numbering.
+_OPTIONAL_PARTS = ("thumbnail", "stylesWithEffects", "webSettings", "customXml",
+                   # Lists are printed as text markers, never Word numbering; the
+                   # template's numbering points at list styles that prune_styles drops.
+                   "numbering")
+
+
+def complete_settings(settings_element) -> None:
+    """python-docx's template writes <w:zoom w:val="bestFit"/> without the w:percent
+    the schema requires: give it 100."""
+    zoom = settings_element.find(_W + "zoom")
+    if zoom is not None and zoom.get(_W + "percent") is None:
+        zoom.set(_W + "percent", "100")
 
 
 def drop_optional_parts(doc) -> None:
@@ -500,7 +512,9 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             elif isinstance(value, Formula):
                 out.append(f'<c r="{ref}" s="{s}"><f>{escape(value.text)}</f></c>')
             elif isinstance(value, str):
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
+                # No xml:space on <t>: SpreadsheetML's schema does not allow it there, and
+                # every text perfdoc writes is trimmed.
+                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>'
                            f'{escape(value)}</t></is></c>')
             else:
                 out.append(f'<c r="{ref}" s="{s}"><v>{value}</v></c>')
