@@ -27,7 +27,7 @@ from .diagnostics import Diagnostics
 from .files import SourceError, WriteError, check_targets, read_regular
 from .layout import Layout
 from .model import decimal_text
-from .render import typed_heading
+from .headings import promote, typed_heading
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
 # photos is a few MB). README "可靠性" lists them.
@@ -214,7 +214,8 @@ def read_form(doc, layout: Layout) -> Imported:
     # The form: section rows inside the tables. The report: section titles as paragraphs.
     grid = [row for tbl in tables for row in ooxml.read_table(tbl)]
     sections = _form_sections(grid, layout)
-    if not sections:
+    from_report = not sections
+    if from_report:
         sections = _report_sections(blocks, layout)
     indicators = _indicator_rows(grid, out.notes)
     if not sections and not indicators:
@@ -224,6 +225,8 @@ def read_form(doc, layout: Layout) -> Imported:
         raise ImportFailure("PD604", "没有找到指标表（表头应含“一级指标”和“得分”）")
 
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
+    if from_report and layout.report.demote_headings:  # the report printed them one down
+        markdown = [_promoted(text) for text in markdown]
     for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown), start=1):
         meta = {"section": spec.key, "title": spec.title}
         if hint or spec.hint:  # a report prints no hints: the layout's stand in
@@ -420,9 +423,21 @@ def _tidy(markdown: str) -> str:
     numbering (一、（一）…) was a styled paragraph, and goes back to plain text."""
     def plain(line: str) -> str:
         match = _ATX.match(line)
-        return match.group(1) if match and typed_heading(match.group(1))[0] else line
+        text = match.group(1) if match else line
+        # 1. headings print bold (仿宋加粗): pandoc reads that back as **…**
+        bold = re.match(r"\*\*(.+?)\*\*(.*)$", text)
+        if bold and typed_heading(bold.group(1))[0]:
+            text = bold.group(1) + bold.group(2)
+        return text if typed_heading(text)[0] else line
     lines = [plain(line) for line in _inline_footnotes(markdown).strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _promoted(markdown: str) -> str:
+    """Each paragraph's typed number back to the level the writer typed (headings.promote);
+    pandoc escapes a leading "1." as "1\\.", which is undone first."""
+    paragraphs = markdown.split("\n\n")
+    return "\n\n".join(promote(re.sub(r"^([0-9]+)\\\.", r"\1.", p)) for p in paragraphs)
 
 
 def _yaml(data: dict) -> str:

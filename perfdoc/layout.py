@@ -100,6 +100,9 @@ class ReportDoc:
     total_label: str
     grade_label: str
     columns: tuple[Column, ...]
+    # Each section is a level-1 heading here, so the numbering typed in it prints one
+    # level down (一、 → （一）). Off for templates that number sections differently.
+    demote_headings: bool = True
 
 
 def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
@@ -222,5 +225,6 @@ def _parse(d: dict) -> Layout:
             table_pt=float(report["table_pt"]), attachment_label=report["attachment_label"],
             attachment_title=report["attachment_title"], total_label=report["total_label"],
             grade_label=report["grade_label"], columns=_columns(report["columns"]),
+            demote_headings=bool(report.get("demote_headings", True)),
         ),
     )

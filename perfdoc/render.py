@@ -20,6 +20,7 @@ from lxml import etree
 from markdown_it.token import Token
 
 from . import markdown, ooxml
+from .headings import demote, typed_heading
 from .diagnostics import Diagnostics
 from .document import CODE_FONT, Role, Sheet
 from .model import Section
@@ -28,27 +29,6 @@ from .model import Section
 _ORDERED = (lambda n: f"{n}.", lambda n: f"（{n}）",
             lambda n: chr(0x2460 + n - 1) if 1 <= n <= 20 else f"{n})")
 _BULLETS = ("•", "◦", "▪")
-
-
-# Typed heading numbers, GB/T 9704 levels 1 to 4: 一、 （一） 1. （1）
-_TYPED = (
-    (1, re.compile(r"[一二三四五六七八九十]+、")),
-    (2, re.compile(r"[（(][一二三四五六七八九十]+[）)]")),
-    (3, re.compile(r"[0-9]+[.．](?![0-9])")),
-    (4, re.compile(r"[（(][0-9]+[）)]")),
-)
-
-
-def typed_heading(text: str) -> tuple[int | None, int]:
-    """(level, 0) for a heading paragraph; (level, n) when only its first n characters,
-    through the first 。, are the heading and body text follows; (None, 0) otherwise."""
-    for level, pattern in _TYPED:
-        if pattern.match(text):
-            end = text.find("。")
-            if end == -1 or not text[end + 1:].strip():
-                return level, 0
-            return level, end + 1
-    return None, 0
 
 
 def _plain(inline: Token) -> str:
@@ -94,13 +74,16 @@ class _Marks:
 
 class DocxRenderer:
     def __init__(self, sheet: Sheet, root: Path, diags: Diagnostics,
-                 typed_headings: bool = False):
+                 typed_headings: bool = False, demote_headings: bool = False):
         self.sheet = sheet
         self.root = root
         self.diags = diags
         # Official documents number headings by hand (一、（一）1.（1）): with this on,
         # a paragraph typed that way takes that heading level's fonts.
         self.typed_headings = typed_headings
+        # Under a section heading of its own (the report), typed numbering and Markdown
+        # headings print one level down: 一、 → （一）, keeping the number.
+        self.demote_headings = demote_headings
         self.rules = {
             name: method for name, method in inspect.getmembers(self, inspect.ismethod)
             if not name.startswith(("render", "_"))
@@ -115,6 +98,7 @@ class DocxRenderer:
         self._para = None  # the w:p being written
         self._para_role: Role | None = None
         self._lead: tuple[Role, int] | None = None  # (heading role, characters left)
+        self._renumber: tuple[str, str] | None = None  # typed number: (as written, printed)
         self._lists: list[_List] = []
         self._marker: str | None = None
         self._quote = 0
@@ -142,8 +126,13 @@ class DocxRenderer:
             self._open_paragraph("cell")
             return
         inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
-        level, lead = (typed_heading(_plain(inline)) if self.typed_headings and inline
-                       and not self._lists and not self._quote else (None, 0))
+        typed = self.typed_headings and inline and not self._lists and not self._quote
+        text = _plain(inline) if typed else ""
+        level, lead = typed_heading(text) if typed else (None, 0)
+        if level and self.demote_headings:
+            level, old, new = demote(text)
+            self._renumber = (old, new)
+            lead += len(new) - len(old) if lead else 0
         if level and not lead:  # the whole paragraph is the heading
             self._open_paragraph(f"heading{level}")
         else:
@@ -154,9 +143,10 @@ class DocxRenderer:
     def paragraph_close(self, tokens, idx):
         self._para = None
         self._lead = None
+        self._renumber = None
 
     def heading_open(self, tokens, idx):
-        level = min(int(tokens[idx].tag[1]), 4)
+        level = min(int(tokens[idx].tag[1]) + (1 if self.demote_headings else 0), 4)
         self._open_paragraph(f"heading{level}")
 
     def heading_close(self, tokens, idx):
@@ -400,6 +390,11 @@ class DocxRenderer:
     def _run(self, text: str):
         self._ensure_paragraph()
         role = self._para_role
+        if self._renumber:  # the paragraph's first text starts with its typed number
+            old, new = self._renumber
+            self._renumber = None
+            if text.startswith(old):
+                text = new + text[len(old):]
         if self._lead:  # the first characters belong to a typed heading
             lead_role, left = self._lead
             if len(text) < left:

@@ -23,7 +23,8 @@ def build_report(report: Report, diags: Diagnostics):
 
     add_title(body, sheet, report.report_title)
     paragraph("body")  # GB/T 9704: one blank line between title and text
-    renderer = DocxRenderer(sheet, report.root, diags, typed_headings=True)
+    renderer = DocxRenderer(sheet, report.root, diags, typed_headings=True,
+                            demote_headings=spec.demote_headings)
     for section in report.sections.values():
         paragraph("heading1", section.title)
         renderer.render(section, body)

@@ -18,11 +18,11 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SecurityError
 
 from . import sandbox
+from .headings import cn_numeral
 from .diagnostics import Diagnostics, shown
 from .model import Report, Section, decimal_text
 from .variables import variables
 
-_CN_DIGITS = "零一二三四五六七八九"
 
 
 class FilterError(Exception):
@@ -64,20 +64,7 @@ def cn(value) -> str:
     n = _decimal(value, "cn")
     if n != n.to_integral_value() or not 0 <= n < 10000:
         raise FilterError(f"过滤器 cn 需要 0 到 9999 的整数，实际为“{shown(value)}”")
-    n = int(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    out, zero = "", False
-    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
-        digit, n = divmod(n, size)
-        if digit:
-            if zero:
-                out += "零"
-            out += _CN_DIGITS[digit] + unit
-            zero = False
-        elif out:
-            zero = True
-    return out[1:] if out.startswith("一十") else out  # 十二, not 一十二
+    return cn_numeral(int(n))
 
 
 def _finalize(value):

@@ -13,7 +13,9 @@ from docx.shared import Mm, Pt
 
 from conftest import ROOT, soffice
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
+from perfdoc.build import build
 from perfdoc.check import check_project
+from perfdoc.headings import demoted
 
 
 @pytest.fixture(scope="module")
@@ -81,21 +83,51 @@ def test_heading_levels_fonts(report_doc):
         assert spacing.get(qn("w:lineRule")) == "exact"
 
 
+def headings(doc) -> list[tuple[int, str]]:
+    return [(int(p.style.style_id[-1]), p.text) for p in doc.paragraphs
+            if p.style.style_id.startswith("Heading")]
+
+
 def test_sections_and_typed_headings(report_doc):
-    h1 = [p.text for p in paragraphs_with_style(report_doc, "Heading1")]
-    # the five section titles, plus the headings typed as 一、… inside the sections
-    for title in ("一、部门概况", "二、评价情况", "三、主要绩效", "四、存在问题", "五、有关建议"):
-        assert title in h1
-    assert "一、部门基本情况" in h1 and "二、收支情况" in h1
-    # "（一）…。" is a whole paragraph: level 2 in 楷体
-    h2 = [p.text for p in paragraphs_with_style(report_doc, "Heading2")]
-    assert "（一）推进智慧商务综合管理平台建设，完善厅信息系统建设和管理制度，整合所有业务应用。" in h2
-    # "（二）标题。正文……": only the words up to the first 。 are in 楷体
-    p = next(p for p in report_doc.paragraphs if p.text.startswith("（二）做好厅网站"))
+    found = headings(report_doc)
+    # level 1 is the five section titles only: the numbering typed inside a section
+    # prints one level down (一、 → （一）, （一） → 1.), keeping its numbers
+    assert [t for level, t in found if level == 1] == [
+        "一、部门概况", "二、评价情况", "三、主要绩效", "四、存在问题", "五、有关建议"]
+    assert found[:3] == [(1, "一、部门概况"), (2, "（一）部门基本情况"), (2, "（二）收支情况")]
+    achievements = found.index((1, "三、主要绩效"))
+    assert found[achievements + 1] == (2, "（一）承担全省商务系统电子政务平台及应用系统的建设、运行")
+    assert found[achievements + 2] == (
+        3, "1.推进智慧商务综合管理平台建设，完善厅信息系统建设和管理制度，整合所有业务应用。")
+    # no two consecutive headings of the same level with the same number
+    for (a_level, a), (b_level, b) in zip(found, found[1:]):
+        assert not (a_level == b_level and a[:2] == b[:2]), (a, b)
+    # "1.标题。正文……": only the words up to the first 。 are in the level-3 font (仿宋 bold)
+    p = next(p for p in report_doc.paragraphs if p.text.startswith("2.做好厅网站"))
     assert p.style.name == "Normal"
-    fonts = [(r.text, r._r.find(f"{W}rPr/{W}rFonts").get(qn("w:eastAsia"))) for r in p.runs]
-    assert fonts[0] == ("（二）做好厅网站和厅政务新媒体运维工作。", "楷体_GB2312")
-    assert all(font == "仿宋_GB2312" for _, font in fonts[1:])
+    runs = [(r.text, r._r.find(f"{W}rPr/{W}b") is not None) for r in p.runs]
+    assert runs[0] == ("2.做好厅网站和厅政务新媒体运维工作。", True)
+    assert not any(bold for _, bold in runs[1:])
+
+
+def test_the_form_and_the_sources_keep_the_numbering_as_typed(sample_form):
+    text = [p.text for p in sample_form.paragraphs] + [
+        c.text for t in sample_form.tables for row in t.rows for c in row.cells]
+    assert any(t.startswith("一、部门基本情况") for t in text)
+    body = (ROOT / "content" / "01-overview.md").read_text(encoding="utf-8")
+    assert "\n一、部门基本情况\n" in body
+
+
+def test_demotion_can_be_turned_off(sample_copy, tmp_path):
+    layout = (ROOT / "perfdoc" / "layouts" / "jiangsu-2020.toml").read_text(encoding="utf-8")
+    (sample_copy / "content" / "mine.toml").write_text(
+        layout.replace("demote_headings = true", "demote_headings = false"), encoding="utf-8")
+    facts = sample_copy / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "layout: jiangsu-2020", "layout: content/mine.toml"), encoding="utf-8")
+    assert build(sample_copy, tmp_path).ok
+    found = headings(docx.Document(str(tmp_path / "report.docx")))
+    assert found[:2] == [(1, "一、部门概况"), (1, "一、部门基本情况")]
 
 
 def test_template_variables_filled_in(report_doc):
@@ -151,7 +183,9 @@ def test_pandoc_reads_every_sentence_with_variables_filled(sample_out):
     sentences = []
     for section in report.sections.values():
         sentences.append(section.title)
-        sentences += [s for s in re.split(r"(?<=[。；])|\n", section.body) if s.strip()]
+        # as printed: the numbering typed in a section one level down
+        lines = [demoted(line) for line in section.body.split("\n")]
+        sentences += [s for s in re.split(r"(?<=[。；])|\n", "\n".join(lines)) if s.strip()]
     for ind in report.indicators:
         sentences += [*ind.levels, ind.note]
     missing = [s for s in sentences if s and re.sub(r"\s+", "", s) not in text]
@@ -170,7 +204,6 @@ def test_libreoffice_converts_the_report(sample_out, tmp_path):
 
 
 def test_signature_and_date_when_the_date_is_given(sample_copy, tmp_path):
-    from perfdoc.build import build
 
     facts = sample_copy / "content" / "report.md"
     facts.write_text(facts.read_text(encoding="utf-8").replace(
