@@ -194,6 +194,7 @@ class Row:
     cells: list[Cell]
     header: bool = False  # repeated at the top of every page
     keep: bool = False  # never split across two pages (w:cantSplit)
+    keep_next: bool = False  # on the same page as the row below (w:keepNext)
 
     @property
     def tr_open(self) -> str:
@@ -216,6 +217,8 @@ def table(parent, widths: list[int], rows: list[Row]):
             if c.vmerge:
                 props += f'<w:vMerge w:val="{c.vmerge}"/>'
             ppr = f'<w:pStyle w:val="{role.style_id}"/>'
+            if row.keep_next:
+                ppr += "<w:keepNext/>"
             if c.jc:
                 ppr += f'<w:jc w:val="{c.jc}"/>'
             run = ""

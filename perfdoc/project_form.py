@@ -9,6 +9,7 @@ need not line up, and each cell spans the grid columns between its edges.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ class Line:
     cells: list[Slot]
     header: bool = False
     keep: bool = True  # rows of Markdown text may be long: those may break
+    keep_next: bool = False  # on the page of the row below (the last row before 总分)
 
 
 def build_project_form(project: Project, root, diags: Diagnostics):
@@ -138,6 +140,7 @@ def _indicators(block: IndicatorBlock, project: Project, layout: ProjectLayout) 
     data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row)]
             for row in indicator_cells(project.indicators, 3, columns)]
     rows = _labelled(block.label, label_width, [heads, *data], header_rows=1)
+    rows[-1] = dataclasses.replace(rows[-1], keep_next=True)  # 总分 stays with the rows
     # 总分: the label spans the block label and every column before the weight.
     span = next((i for i, c in enumerate(columns) if c.field in ("weight", "score")),
                 len(columns))
@@ -209,7 +212,7 @@ def _write(doc, sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> None:
                                     span=b - a, vmerge=cell.vmerge))
             if cell.part is not None:
                 rich.append((r, c, cell.part, width))
-        out.append(ooxml.Row(cells, header=row.header, keep=row.keep))
+        out.append(ooxml.Row(cells, header=row.header, keep=row.keep, keep_next=row.keep_next))
     tbl = ooxml.table(doc._body._element, widths, out)
     proxy = Table(tbl, doc._body)
     trs = tbl.findall(ooxml.qn("w:tr"))

@@ -125,9 +125,12 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
     rows.append(ooxml.Row([ooxml.Cell(w, c.header, head, "center")
                            for c, w in zip(columns, widths)], header=True))
 
-    for data in indicator_cells(indicators, depth, columns):
+    data_rows = indicator_cells(indicators, depth, columns)
+    for n, data in enumerate(data_rows, start=1):
+        # The last row stays with 合计 below it: totals never open a page alone.
         rows.append(ooxml.Row([ooxml.Cell(width, d.text, cell, d.jc, vmerge=d.vmerge)
-                               for d, width in zip(data, widths)], keep=True))
+                               for d, width in zip(data, widths)], keep=True,
+                              keep_next=n == len(data_rows)))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
     span = label_span(columns)
@@ -136,10 +139,11 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
     rows.append(ooxml.Row(
         [ooxml.Cell(sum(widths[:span]), total_label, head, "center", span=span)]
         + [ooxml.Cell(w, totals.get(c.field, ""), cell, "center")
-           for c, w in zip(columns[span:], widths[span:])]))
+           for c, w in zip(columns[span:], widths[span:])], keep=True,
+        keep_next=bool(grade_label)))
     if grade_label:
         rows.append(ooxml.Row([
             ooxml.Cell(sum(widths[:span]), grade_label, head, "center", span=span),
             ooxml.Cell(sum(widths[span:]), report.grade, cell, "center",
-                       span=len(widths) - span)]))
+                       span=len(widths) - span)], keep=True))
     return ooxml.table(body, widths, rows)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, pdftotext, soffice
+from conftest import FIXTURES, ROOT, copy_project, pdftotext, soffice
 from perfdoc.build import build
+from perfdoc.check import check_project
+from perfdoc.model import decimal_text
+
+sys.path.insert(0, str(Path(__file__).parent / "bench"))
+from synthetic import make_project  # noqa: E402
 
 
 def pdf_pages(docx_files: list, tmp) -> dict[str, list[str]]:
@@ -70,3 +78,63 @@ def test_the_form_indicator_header_repeats(pages):
 def test_every_page_carries_its_number(pages, name):
     for number, page in enumerate(pages[name], start=1):
         assert lines(page)[-1].replace(" ", "") == f"—{number}—"
+
+
+# ---------------------------------------------------------------- rows kept whole
+
+
+def raw_pages(docx_files: list, tmp) -> dict[str, list[str]]:
+    """Each page's text in content-stream order (pdftotext -raw): LibreOffice draws a
+    table cell by cell, so a row whose cells sit on one page reads as one run of text."""
+    binary, reader = soffice(), pdftotext()
+    subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp), *map(str, docx_files)],
+                   check=True, capture_output=True, timeout=240)
+    out = {}
+    for path in docx_files:
+        text = subprocess.run([reader, "-raw", str(tmp / f"{path.stem}.pdf"), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        out[path.stem] = [re.sub(r"\s+", "", page) for page in text.split("\f") if page.strip()]
+    return out
+
+
+def split_rows(pages: list[str], rows: list[str]) -> list[str]:
+    """The rows (their cells' text, concatenated) that no single page holds whole."""
+    return [row for row in rows if not any(row in page for page in pages)]
+
+
+def indicator_rows(project, fields) -> list[str]:
+    report, _ = check_project(project)
+    return [re.sub(r"\s+", "", "".join(f(i) for f in fields)) for i in report.indicators]
+
+
+FORM = (lambda i: i.levels[-1], lambda i: decimal_text(i.score), lambda i: i.note)
+REPORT = (lambda i: i.levels[-1], lambda i: decimal_text(i.weight),
+          lambda i: decimal_text(i.score), lambda i: i.note)
+
+
+@pytest.mark.parametrize("which", ["sample", "three-levels", "synthetic-10x"])
+def test_no_indicator_row_breaks_across_pages(which, sample_out, tmp_path):
+    if which == "sample":
+        project, out = ROOT, sample_out
+    else:
+        project = FIXTURES / "three-levels" if which == "three-levels" else \
+            make_project(10, tmp_path / "x10")[0]
+        out = tmp_path / "out"
+        assert build(project, out).ok
+    pages = raw_pages([out / "form.docx", out / "report.docx"], tmp_path)
+    if which != "three-levels":  # its form is one page: nothing can split there
+        assert len(pages["form"]) >= 3 and len(pages["report"]) >= 3
+    assert split_rows(pages["form"], indicator_rows(project, FORM)) == []
+    assert split_rows(pages["report"], indicator_rows(project, REPORT)) == []
+
+
+def test_no_project_indicator_row_breaks_across_pages(sample_out, tmp_path):
+    form = sample_out / "projects" / "01-电子政务外网运维.docx"
+    pages = raw_pages([form], tmp_path)[form.stem]
+    assert len(pages) >= 2
+    report, _ = check_project(ROOT)
+    project = report.projects[0]
+    rows = [re.sub(r"\s+", "", i.levels[-1] + i.target + i.actual + decimal_text(i.weight)
+                   + decimal_text(i.score) + i.note) for i in project.indicators]
+    assert split_rows(pages, rows) == []
