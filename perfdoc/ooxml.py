@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from docx.oxml.ns import qn
@@ -469,7 +470,7 @@ def _zip(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
 
 
 # ---------------------------------------------------------------- SpreadsheetML
-# scores.xlsx is written directly: one sheet, inline strings, five cell styles.
+# scores.xlsx is written directly: one sheet, shared strings, a handful of cell styles.
 # (openpyxl reads it in the tests; importing it for writing alone cost more than a
 # whole small build.)
 
@@ -478,6 +479,7 @@ def _zip(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
 XLSX_STYLES = ("head", "center", "left", "number", "percent", "amount")
 
 _SS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_THEME = Path(__file__).parent / "assets" / "theme1.xml"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -506,6 +508,7 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
     """A workbook of one sheet. `rows` holds (value, style) per cell: a str, a number
     (int or Decimal), a Formula, or None; style is one of XLSX_STYLES."""
     out = []
+    strings: dict[str, int] = {}
     for r, cells in enumerate(rows, start=1):
         out.append(f'<row r="{r}">')
         for c, (value, style) in enumerate(cells, start=1):
@@ -514,11 +517,9 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
                 out.append(f'<c r="{ref}" s="{s}"/>')
             elif isinstance(value, Formula):
                 out.append(f'<c r="{ref}" s="{s}"><f>{escape(value.text)}</f></c>')
-            elif isinstance(value, str):
-                # No xml:space on <t>: SpreadsheetML's schema does not allow it there, and
-                # every text perfdoc writes is trimmed.
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>'
-                           f'{escape(value)}</t></is></c>')
+            elif isinstance(value, str):  # shared strings, as Excel itself writes them
+                index = strings.setdefault(value, len(strings))
+                out.append(f'<c r="{ref}" s="{s}" t="s"><v>{index}</v></c>')
             else:
                 out.append(f'<c r="{ref}" s="{s}"><v>{value}</v></c>')
         out.append("</row>")
@@ -562,6 +563,10 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
         + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
         'builtinId="0"/></cellStyles></styleSheet>')
     stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # No xml:space on <t>: SpreadsheetML's schema does not allow it, and every text
+    # perfdoc writes is trimmed.
+    shared = (f'<sst xmlns="{_SS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+              + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings) + "</sst>")
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -573,6 +578,10 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxml'
             'formats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.theme+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxml'
             'formats-package.core-properties+xml"/></Types>'),
         "_rels/.rels": (
@@ -596,12 +605,18 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
         "xl/_rels/workbook.xml.rels": (
             f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" Type="{_REL}/'
             'worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
-            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+            f'Type="{_REL}/styles" Target="styles.xml"/><Relationship Id="rId3" '
+            f'Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId4" '
+            f'Type="{_REL}/theme" Target="theme/theme1.xml"/></Relationships>'),
         "xl/styles.xml": styles_xml,
         "xl/worksheets/sheet1.xml": sheet_xml,
+        "xl/sharedStrings.xml": shared,
     }
     declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    return _zip([(name, (declaration + xml).encode()) for name, xml in parts.items()], when)
+    entries = [(name, (declaration + xml).encode()) for name, xml in parts.items()]
+    # Office's own theme (python-docx's, MIT): Excel expects a workbook to have one.
+    entries.append(("xl/theme/theme1.xml", _THEME.read_bytes()))
+    return _zip(entries, when)
 
 
 # ---------------------------------------------------------------- reading tables
