@@ -1,3 +1,3 @@
-from .cli import main
+from perfdoc.cli import main
 
 raise SystemExit(main())

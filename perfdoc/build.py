@@ -6,16 +6,16 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import files, ooxml
-from .check import check_project
-from .diagnostics import Diagnostics
-from .form import build_form
-from .project_form import build_project_form
-from .project_load import PROJECTS_DIR
-from .project_summary import build_projects_xlsx
-from .report import build_report
-from .source_date import source_date
-from .xlsx import build_scores_xlsx
+from perfdoc import files, ooxml
+from perfdoc.rules.check import check_project
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sheets.project_summary import build_projects_xlsx
+from perfdoc.sheets.xlsx import build_scores_xlsx
+from perfdoc.source_date import source_date
+from perfdoc.sources.project_load import PROJECTS_DIR
+from perfdoc.word.form import build_form
+from perfdoc.word.project_form import build_project_form
+from perfdoc.word.report import build_report
 
 BUILD_DIR = "build"
 

@@ -16,8 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import __version__, diagnostics
-from .diagnostics import Diagnostics
+from perfdoc import __version__
+from perfdoc.rules import diagnostics
+from perfdoc.rules.diagnostics import Diagnostics
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -91,12 +92,12 @@ def _print(diags: Diagnostics, fmt: str, root: Path) -> None:
 
 
 def cmd_check(args) -> int:
-    from .check import check_project
+    from perfdoc.rules.check import check_project
 
     root = _project(args.dir)
     report, diags = check_project(root)
     if args.by_owner:
-        from .owners import by_owner
+        from perfdoc.review.owners import by_owner
 
         print(by_owner(report, diags))
         print(diags.summary())
@@ -106,7 +107,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    from perfdoc.build import build
 
     root = _project(args.dir)
     started = time.perf_counter()
@@ -124,9 +125,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .check import check_project
-    from .diff import Side, diff_reports
-    from .revisions import RevisionError, checkout, default_base
+    from perfdoc.review.diff import Side, diff_reports
+    from perfdoc.review.revisions import RevisionError, checkout, default_base
+    from perfdoc.rules.check import check_project
 
     root = _project(args.dir)
 
@@ -155,7 +156,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from .scaffold import InitError, init, init_from
+    from perfdoc.review.scaffold import InitError, init, init_from
 
     target = Path(args.dir)
     try:
@@ -168,7 +169,7 @@ def cmd_init(args) -> int:
         raise UsageError(f"perfdoc init: {exc}") from None
     print(f"已在 {target} 写入 {len(written)} 个文件（{args.year} 年度）。")
     if args.source:
-        from .check import check_project
+        from perfdoc.rules.check import check_project
 
         _, diags = check_project(target.resolve())
         print("还需要填写的内容：")
@@ -179,9 +180,14 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .check import check_project
-    from .importer import ImportFailure, open_docx, read_form, write_project
-    from .layout import DEFAULT_LAYOUT, LayoutError, load_layout
+    from perfdoc.review.importer import (
+        ImportFailure,
+        open_docx,
+        read_form,
+        write_project,
+    )
+    from perfdoc.rules.check import check_project
+    from perfdoc.sources.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 
     target = Path(args.into)
     try:

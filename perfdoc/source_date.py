@@ -11,7 +11,7 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .files import SOURCE_DIRS
+from perfdoc.files import SOURCE_DIRS
 
 FIXED = datetime(1980, 1, 1, tzinfo=timezone.utc)  # the earliest a zip entry can hold
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from launcher import Launcher, Run
+
 from perfdoc.build import build
 
 ROOT = Path(__file__).resolve().parents[1]

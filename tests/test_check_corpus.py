@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_project
+
 from perfdoc.build import build
-from perfdoc.check import check_project
+from perfdoc.rules.check import check_project
 
 CORPUS = ROOT / "tests" / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())

@@ -120,7 +120,8 @@ def test_json_output(sample_copy):
 
 
 def test_an_internal_error_is_one_line_and_exit_3(sample_copy, monkeypatch, capsys):
-    from perfdoc import build as build_module, cli
+    from perfdoc import build as build_module
+    from perfdoc import cli
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

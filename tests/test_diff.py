@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, copy_project
-from perfdoc.diff import char_diff
+
+from perfdoc.review.diff import char_diff
 
 
 def git(repo, *args):

@@ -3,7 +3,8 @@
 import re
 
 from conftest import ROOT
-from perfdoc.diagnostics import CODES
+
+from perfdoc.rules.diagnostics import CODES
 
 
 def test_every_diagnostic_code_is_documented_once():

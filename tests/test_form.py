@@ -8,13 +8,13 @@ from decimal import Decimal
 import docx
 import frontmatter
 import pytest
+from conftest import FIXTURES, ROOT
 from docx.oxml.ns import qn
 from docx.shared import Mm
-
-from conftest import FIXTURES, ROOT
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
+
 from perfdoc.build import build
-from perfdoc.check import check_project
+from perfdoc.rules.check import check_project
 
 SECTION_FILES = ["01-overview.md", "02-evaluation.md", "03-achievements.md",
                  "04-problems.md", "05-suggestions.md"]

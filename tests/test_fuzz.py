@@ -7,9 +7,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings, strategies as st
-
 from conftest import ROOT, copy_project
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
 from perfdoc.build import build
 
 OUTPUTS = ["form.docx", "projects", "projects.xlsx", "report.docx", "scores.xlsx"]

@@ -17,8 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_project, run_perfdoc
+
+from perfdoc.sources.layout import LAYOUT_DIR
 
 SECONDS, MEGABYTES = 10, 500
 
@@ -37,7 +38,7 @@ def world(tmp_path):
     (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
     (outside / "notes.md").write_text("---\nsection: overview\ntitle: 一、部门概况\n---\n机密内容\n",
                                       encoding="utf-8")
-    (outside / "layout.toml").write_text((ROOT / "perfdoc/layouts/jiangsu-2020.toml")
+    (outside / "layout.toml").write_text((LAYOUT_DIR / "jiangsu-2020.toml")
                                          .read_text(encoding="utf-8"), encoding="utf-8")
     done = run_perfdoc("build", str(project))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -517,7 +518,8 @@ def test_a_killed_import_leaves_no_temporary_folder(form, tmp_path):
 
 def test_import_keeps_footnotes_in_their_section(tmp_path):
     import pypandoc
-    from perfdoc import importer
+
+    from perfdoc.review import importer
 
     md = tmp_path / "a.md"
     md.write_text("正文有注释[^1]。\n\n第二段。\n\n[^1]: 脚注内容。\n", encoding="utf-8")

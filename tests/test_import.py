@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-
 import subprocess
 import sys
 import zipfile
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import FIXTURES, ROOT, copy_project, soffice
 from docx_reading import W
+
 from perfdoc.build import build
-from perfdoc.check import check_project
+from perfdoc.rules.check import check_project
 
 
 def perfdoc(*args, cwd=None):

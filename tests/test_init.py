@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
-from perfdoc.check import check_project
+
 from perfdoc.cli import parser
+from perfdoc.rules.check import check_project
 
 PERFDOC = Path(sys.executable).with_name("perfdoc")  # the installed console script
 

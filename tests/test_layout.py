@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfdoc.layout import LayoutError, columns_for, load_layout
+from perfdoc.sources.layout import LayoutError, columns_for, load_layout
 
 
 def test_default_layout_matches_the_seed_form():

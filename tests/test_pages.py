@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, copy_project, pdftotext, soffice
+
 from perfdoc.build import build
-from perfdoc.check import check_project
-from perfdoc.model import decimal_text
+from perfdoc.rules.check import check_project
+from perfdoc.sources.model import decimal_text
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
 from synthetic import make_project  # noqa: E402

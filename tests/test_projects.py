@@ -12,12 +12,13 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
-from docx.oxml.ns import qn
-
 from conftest import ROOT, copy_project, pdftotext, soffice
+from docx.oxml.ns import qn
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
+
 from perfdoc.build import build
-from perfdoc.check import check_project
+from perfdoc.rules.check import check_project
+from perfdoc.sources.layout import LAYOUT_DIR
 
 EGOV, MONITOR, VIDEO = "01-电子政务外网运维", "02-商务运行监测平台升级", "03-视频会议系统扩容"
 
@@ -213,7 +214,7 @@ def test_the_department_report_quotes_the_projects(sample_out):
 def test_a_layout_kept_in_the_project_folder(tmp_path):
     project = copy_project(ROOT, tmp_path / "p")
     folder = project / "projects" / EGOV
-    layout = (ROOT / "perfdoc" / "layouts" / "central-project-2020.toml").read_text(encoding="utf-8")
+    layout = (LAYOUT_DIR / "central-project-2020.toml").read_text(encoding="utf-8")
     (folder / "本省.toml").write_text(layout.replace('name = "central-project-2020"',
                                                       'name = "本省-2020"').replace(
         'title = "项目支出绩效自评表"', 'title = "本省项目支出绩效自评表"').replace(
@@ -231,7 +232,7 @@ def test_a_layout_kept_in_the_project_folder(tmp_path):
 
 def test_a_layout_outside_the_repository_is_refused(tmp_path):
     project = copy_project(ROOT, tmp_path / "p")
-    shutil.copy(ROOT / "perfdoc" / "layouts" / "central-project-2020.toml", tmp_path / "x.toml")
+    shutil.copy(LAYOUT_DIR / "central-project-2020.toml", tmp_path / "x.toml")
     md = project / "projects" / EGOV / "project.md"
     md.write_text(md.read_text(encoding="utf-8").replace(
         "department: 江苏省商务厅\n", "department: 江苏省商务厅\nlayout: ../../../x.toml\n"),

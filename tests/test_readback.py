@@ -7,9 +7,9 @@ import re
 import subprocess
 
 import pypandoc
-
 from conftest import ROOT, soffice
-from perfdoc.check import check_project
+
+from perfdoc.rules.check import check_project
 
 
 def normalise(text: str) -> str:

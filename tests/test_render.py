@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import tiny_png, write_files
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
-
-from conftest import tiny_png, write_files
 from docx_reading import W, is_header_row, table_rows
+
 from perfdoc import ooxml
-from perfdoc.diagnostics import Diagnostics
-from perfdoc.document import new_document
-from perfdoc.layout import load_layout
-from perfdoc.model import Section
-from perfdoc.render import DocxRenderer
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.layout import load_layout
+from perfdoc.sources.model import Section
+from perfdoc.word.document import new_document
+from perfdoc.word.render import DocxRenderer
 
 
 def render(body: str, root: Path | None = None, into_cell: bool = False, body_line: int = 5):

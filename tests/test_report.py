@@ -8,14 +8,15 @@ import subprocess
 import docx
 import pypandoc
 import pytest
+from conftest import ROOT, soffice
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-
-from conftest import ROOT, soffice
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
+
 from perfdoc.build import build
-from perfdoc.check import check_project
-from perfdoc.headings import demoted
+from perfdoc.rules.check import check_project
+from perfdoc.sources.headings import demoted
+from perfdoc.sources.layout import LAYOUT_DIR
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_the_form_and_the_sources_keep_the_numbering_as_typed(sample_form):
 
 
 def test_demotion_can_be_turned_off(sample_copy, tmp_path):
-    layout = (ROOT / "perfdoc" / "layouts" / "jiangsu-2020.toml").read_text(encoding="utf-8")
+    layout = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
     (sample_copy / "content" / "mine.toml").write_text(
         layout.replace("demote_headings = true", "demote_headings = false"), encoding="utf-8")
     facts = sample_copy / "content" / "report.md"

@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, copy_project, tiny_png, write_files
 from ooxml_validate import problems
+
 from perfdoc.build import build
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))

@@ -1,7 +1,9 @@
 """The merge plan: merges follow from the data, as in flextable."""
 
-from perfdoc.tables import CONTINUE as C, RESTART as R, column_widths, merge_plan
-from perfdoc.layout import Column
+from perfdoc.sources.layout import Column
+from perfdoc.word.tables import CONTINUE as C
+from perfdoc.word.tables import RESTART as R
+from perfdoc.word.tables import column_widths, merge_plan
 
 
 def test_first_level_runs_merge():

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from conftest import ROOT
-from perfdoc import templating
-from perfdoc.check import check_project
-from perfdoc.variables import variables
+
+from perfdoc.rules.check import check_project
+from perfdoc.sources import templating
+from perfdoc.sources.variables import variables
 
 
 @pytest.fixture(scope="module")

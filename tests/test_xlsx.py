@@ -8,8 +8,8 @@ import subprocess
 from decimal import Decimal
 
 import openpyxl
-
 from conftest import FIXTURES, soffice
+
 from perfdoc.build import build
 
 

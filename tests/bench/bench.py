@@ -36,7 +36,7 @@ import pypandoc  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import PROJECT_ROWS, ROOT, make_project, make_projects  # noqa: E402
 
-from perfdoc.check import check_project  # noqa: E402
+from perfdoc.rules.check import check_project  # noqa: E402
 
 PERFDOC = Path(sys.executable).with_name("perfdoc")
 SCALES = {1: 7, 10: 5, 100: 3}  # scale -> timed runs (after one warm-up)

@@ -11,18 +11,17 @@ from __future__ import annotations
 import dataclasses
 import traceback
 from collections.abc import Callable
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
 
-from . import sandbox
-from .headings import cn_numeral
-from .diagnostics import Diagnostics, shown
-from .model import Report, Section, decimal_text
-from .variables import variables
-
+from perfdoc.rules.diagnostics import Diagnostics, shown
+from perfdoc.sources import sandbox
+from perfdoc.sources.headings import cn_numeral
+from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.variables import variables
 
 
 class FilterError(Exception):

@@ -13,9 +13,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .diagnostics import Diagnostics
-from .files import MAX_TABLE_COLUMNS
-from .model import Section
+from perfdoc.files import MAX_TABLE_COLUMNS
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.model import Section
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a photo from a phone is 3–8 MB
 MAX_IMAGE_PIXELS = 10_000  # per side: a 48-megapixel photo is 8000 × 6000

@@ -22,12 +22,12 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from . import ooxml
-from .diagnostics import Diagnostics
-from .files import SourceError, WriteError, check_targets, read_regular
-from .layout import Layout
-from .model import decimal_text
-from .headings import promote, typed_heading
+from perfdoc import ooxml
+from perfdoc.files import SourceError, WriteError, check_targets, read_regular
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.headings import promote, typed_heading
+from perfdoc.sources.layout import Layout
+from perfdoc.sources.model import decimal_text
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
 # photos is a few MB). README "可靠性" lists them.

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from . import markdown
-from .diagnostics import Diagnostics
-from .model import Report, Section, decimal_text
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources import markdown
+from perfdoc.sources.model import Report, Section, decimal_text
 
 # What templates leave behind. "XX"/"××" stand for a name to fill in; Latin words
 # that merely contain XX (EXXON) are not leftovers.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from . import ooxml
-from .diagnostics import Diagnostics
-from .document import add_text, add_title, new_document
-from .layout import columns_for
-from .model import Report
-from .render import DocxRenderer
-from .tables import write_indicator_table
+from perfdoc import ooxml
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.layout import columns_for
+from perfdoc.sources.model import Report
+from perfdoc.word.document import add_text, add_title, new_document
+from perfdoc.word.render import DocxRenderer
+from perfdoc.word.tables import write_indicator_table
 
 
 def build_report(report: Report, diags: Diagnostics):

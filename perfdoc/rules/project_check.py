@@ -10,14 +10,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from . import markdown
-from .diagnostics import Diagnostics
-from .load import PROJECT_CSV
-from .model import LOW_EXECUTION, Facts, decimal_text
-from .project_model import Project, misses, parse_actual, parse_target, proportional_score
-from .templating import render_bodies
-from .text_rules import body_lines, indicator_cells, leftovers
-from .variables import project_variables
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.rules.text_rules import body_lines, indicator_cells, leftovers
+from perfdoc.sources import markdown
+from perfdoc.sources.load import PROJECT_CSV
+from perfdoc.sources.model import LOW_EXECUTION, Facts, decimal_text
+from perfdoc.sources.project_model import (
+    Project,
+    misses,
+    parse_actual,
+    parse_target,
+    proportional_score,
+)
+from perfdoc.sources.templating import render_bodies
+from perfdoc.sources.variables import project_variables
 
 INDICATORS = "indicators.csv"
 

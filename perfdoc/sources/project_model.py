@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 
-from .model import Indicator, Section
-from .project_layout import BudgetBlock, ProjectLayout
+from perfdoc.sources.model import Indicator, Section
+from perfdoc.sources.project_layout import BudgetBlock, ProjectLayout
 
 PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
 CENT = Decimal("0.01")

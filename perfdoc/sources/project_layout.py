@@ -7,8 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .layout import (Column, Fonts, Grade, LayoutError, Page, grade_of, parse_grades,
-                     parse_with, read_layout)
+from perfdoc.sources.layout import (
+    Column,
+    Fonts,
+    Grade,
+    LayoutError,
+    Page,
+    grade_of,
+    parse_grades,
+    parse_with,
+    read_layout,
+)
 
 DEFAULT_PROJECT_LAYOUT = "central-project-2020"
 

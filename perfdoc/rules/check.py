@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import markdown
-from .diagnostics import Diagnostics
-from .load import PROJECT_CSV, load_project
-from .model import LOW_EXECUTION, Indicator, Report
-from .project_check import check_projects, render_project
-from .project_load import load_projects
-from .templating import render_sections
-from .text_rules import check_text
-
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.rules.project_check import check_projects, render_project
+from perfdoc.rules.text_rules import check_text
+from perfdoc.sources import markdown
+from perfdoc.sources.load import PROJECT_CSV, load_project
+from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report
+from perfdoc.sources.project_load import load_projects
+from perfdoc.sources.templating import render_sections
 
 
 def check_project(root: Path) -> tuple[Report | None, Diagnostics]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Facts, Report
-from .project_model import Project
+from perfdoc.sources.model import Facts, Report
+from perfdoc.sources.project_model import Project
 
 
 @dataclass(frozen=True)

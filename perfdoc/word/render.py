@@ -19,11 +19,12 @@ from docx.text.run import Run
 from lxml import etree
 from markdown_it.token import Token
 
-from . import markdown, ooxml
-from .headings import demote, typed_heading
-from .diagnostics import Diagnostics
-from .document import CODE_FONT, Role, Sheet
-from .model import Section
+from perfdoc import ooxml
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources import markdown
+from perfdoc.sources.headings import demote, typed_heading
+from perfdoc.sources.model import Section
+from perfdoc.word.document import CODE_FONT, Role, Sheet
 
 # Ordered-list markers follow the official hierarchy below 一、（一）: 1. then （1）.
 _ORDERED = (lambda n: f"{n}.", lambda n: f"（{n}）",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import ooxml
-from .document import Sheet
-from .layout import Column, label_span
-from .model import Indicator, Report, decimal_text
-from .project_model import parse_actual, parse_target
+from perfdoc import ooxml
+from perfdoc.sources.layout import Column, label_span
+from perfdoc.sources.model import Indicator, Report, decimal_text
+from perfdoc.sources.project_model import parse_actual, parse_target
+from perfdoc.word.document import Sheet
 
 RESTART, CONTINUE = "restart", "continue"
 

@@ -15,15 +15,22 @@ from decimal import Decimal
 
 from docx.table import Table, _Cell
 
-from . import ooxml
-from .diagnostics import Diagnostics
-from .document import Sheet, add_text, add_title, new_document
-from .model import Section, decimal_text
-from .project_layout import (BudgetBlock, GoalsBlock, HeaderBlock, IndicatorBlock,
-                             ProjectLayout, SignatureBlock, TextBlock)
-from .project_model import Project
-from .render import DocxRenderer
-from .tables import indicator_cells
+from perfdoc import ooxml
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.model import Section, decimal_text
+from perfdoc.sources.project_layout import (
+    BudgetBlock,
+    GoalsBlock,
+    HeaderBlock,
+    IndicatorBlock,
+    ProjectLayout,
+    SignatureBlock,
+    TextBlock,
+)
+from perfdoc.sources.project_model import Project
+from perfdoc.word.document import Sheet, add_text, add_title, new_document
+from perfdoc.word.render import DocxRenderer
+from perfdoc.word.tables import indicator_cells
 
 DASH = "—"
 SNAP = 57  # twips (1 mm): column edges closer than this are one edge

@@ -9,11 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
-from .files import SourceError, WriteError, check_targets, read_source
-from .layout import LayoutError
-from .load import PROJECT_CSV
-from .project_layout import DEFAULT_PROJECT_LAYOUT, load_project_layout
-from .project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
+from perfdoc.files import SourceError, WriteError, check_targets, read_source
+from perfdoc.sources.layout import LayoutError
+from perfdoc.sources.load import PROJECT_CSV
+from perfdoc.sources.project_layout import DEFAULT_PROJECT_LAYOUT, load_project_layout
+from perfdoc.sources.project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
 

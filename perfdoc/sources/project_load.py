@@ -10,15 +10,25 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from . import markdown
-from .diagnostics import Diagnostics, shown
-from .files import MAX_MARKDOWN_BYTES, inside
-from .layout import LayoutError
-from .load import PROJECT_CSV, load_indicator_files, read_text, rel, split_frontmatter, \
-    text_field
-from .model import Facts, Section, amount
-from .project_layout import DEFAULT_PROJECT_LAYOUT, ProjectLayout, load_project_layout
-from .project_model import Project
+from perfdoc.files import MAX_MARKDOWN_BYTES, inside
+from perfdoc.rules.diagnostics import Diagnostics, shown
+from perfdoc.sources import markdown
+from perfdoc.sources.layout import LayoutError
+from perfdoc.sources.load import (
+    PROJECT_CSV,
+    load_indicator_files,
+    read_text,
+    rel,
+    split_frontmatter,
+    text_field,
+)
+from perfdoc.sources.model import Facts, Section, amount
+from perfdoc.sources.project_layout import (
+    DEFAULT_PROJECT_LAYOUT,
+    ProjectLayout,
+    load_project_layout,
+)
+from perfdoc.sources.project_model import Project
 
 PROJECTS_DIR = "projects"
 PROJECT_FILE = "project.md"

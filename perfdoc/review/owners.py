@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .diagnostics import Diagnostics
-from .model import Report, decimal_text
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.model import Report, decimal_text
 
 UNASSIGNED = "（未指定处室）"
 

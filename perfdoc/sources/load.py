@@ -8,9 +8,9 @@ one run reports everything.
 from __future__ import annotations
 
 import csv
-import os
 import datetime
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,11 +19,23 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from .diagnostics import Diagnostics, shown
-from .files import (MAX_CSV_ROWS, MAX_MARKDOWN_BYTES, MAX_SOURCE_BYTES, SourceError,
-                    read_source)
-from .layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
-from .model import LEVEL_COLUMNS, Facts, Indicator, Report, Section, amount
+from perfdoc.files import (
+    MAX_CSV_ROWS,
+    MAX_MARKDOWN_BYTES,
+    MAX_SOURCE_BYTES,
+    SourceError,
+    read_source,
+)
+from perfdoc.rules.diagnostics import Diagnostics, shown
+from perfdoc.sources.layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
+from perfdoc.sources.model import (
+    LEVEL_COLUMNS,
+    Facts,
+    Indicator,
+    Report,
+    Section,
+    amount,
+)
 
 FACTS_FILE = "report.md"
 

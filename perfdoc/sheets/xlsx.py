@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import ooxml
-from .ooxml import Formula, column_letter
-from .layout import Layout, columns_for, label_span
-from .model import Report
-from .tables import CONTINUE, RESTART, merge_plan
+from perfdoc import ooxml
+from perfdoc.ooxml import Formula, column_letter
+from perfdoc.sources.layout import Layout, columns_for, label_span
+from perfdoc.sources.model import Report
+from perfdoc.word.tables import CONTINUE, RESTART, merge_plan
 
 
 def grade_formula(layout: Layout, cell: str) -> Formula:

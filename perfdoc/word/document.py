@@ -15,8 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 from docx.styles.style import StyleFactory
 
-from . import ooxml
-from .layout import Layout
+from perfdoc import ooxml
+from perfdoc.sources.layout import Layout
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .model import Report, Section, decimal_text
-from .project_model import Project
+from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.project_model import Project
 
 
 @dataclass(frozen=True)

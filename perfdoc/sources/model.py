@@ -11,10 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .layout import Layout
+from perfdoc.sources.layout import Layout
 
 if TYPE_CHECKING:
-    from .project_model import Project
+    from perfdoc.sources.project_model import Project
 
 LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import ooxml
-from .ooxml import Formula, column_letter
-from .model import Report
-from .xlsx import grade_formula
+from perfdoc import ooxml
+from perfdoc.ooxml import Formula, column_letter
+from perfdoc.sheets.xlsx import grade_formula
+from perfdoc.sources.model import Report
 
 TITLE = "项目支出绩效自评汇总表"
 # (header, width in characters, style)

@@ -6,12 +6,11 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 
-from .files import SOURCE_DIRS
-
+from perfdoc.files import SOURCE_DIRS
 
 
 class RevisionError(Exception):

@@ -1,0 +1,1 @@
+"""Working with reviewers and other years: diff, revisions, owners, init and import."""

@@ -1,0 +1,1 @@
+"""Checking: every rule over the model, and the one diagnostic format."""
