@@ -7,7 +7,6 @@ Exit codes: 0 clean (warnings allowed), 1 data errors, 2 usage errors,
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import os
 import signal
@@ -19,6 +18,7 @@ from pathlib import Path
 from perfdoc import __version__
 from perfdoc.rules import diagnostics
 from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.timers import interrupt_after
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -227,29 +227,11 @@ def _time_limit() -> int:
     return int(raw) if raw.isdigit() else DEFAULT_TIME_LIMIT
 
 
-@contextlib.contextmanager
-def time_limit(seconds: int):
-    """SIGALRM after `seconds` of wall time; 0 turns the guard off."""
-    if seconds <= 0:
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TimeLimit
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def run(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     limit = _time_limit()
     try:
-        with time_limit(limit):
+        with interrupt_after(limit, TimeLimit):
             return COMMANDS[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)

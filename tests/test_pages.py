@@ -18,15 +18,16 @@ sys.path.insert(0, str(Path(__file__).parent / "bench"))
 from synthetic import make_project  # noqa: E402
 
 
-def pdf_pages(docx_files: list, tmp) -> dict[str, list[str]]:
-    """Text of each PDF page, per document, as LibreOffice lays them out."""
+def pdf_pages(docx_files: list, tmp, mode: str = "-layout") -> dict[str, list[str]]:
+    """Text of each PDF page, per document, as LibreOffice lays them out; `mode` is
+    pdftotext's (-layout: as on the page, -raw: in content-stream order)."""
     binary, reader = soffice(), pdftotext()
     subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp), *map(str, docx_files)],
                    check=True, capture_output=True, timeout=240)
     out = {}
     for path in docx_files:
-        text = subprocess.run([reader, "-layout", str(tmp / f"{path.stem}.pdf"), "-"],
+        text = subprocess.run([reader, mode, str(tmp / f"{path.stem}.pdf"), "-"],
                               check=True, capture_output=True, text=True).stdout
         out[path.stem] = [page for page in text.split("\f") if page.strip()]
     return out
@@ -84,18 +85,10 @@ def test_every_page_carries_its_number(pages, name):
 
 
 def raw_pages(docx_files: list, tmp) -> dict[str, list[str]]:
-    """Each page's text in content-stream order (pdftotext -raw): LibreOffice draws a
+    """Each page's text in content-stream order, white space removed: LibreOffice draws a
     table cell by cell, so a row whose cells sit on one page reads as one run of text."""
-    binary, reader = soffice(), pdftotext()
-    subprocess.run([binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp), *map(str, docx_files)],
-                   check=True, capture_output=True, timeout=240)
-    out = {}
-    for path in docx_files:
-        text = subprocess.run([reader, "-raw", str(tmp / f"{path.stem}.pdf"), "-"],
-                              check=True, capture_output=True, text=True).stdout
-        out[path.stem] = [re.sub(r"\s+", "", page) for page in text.split("\f") if page.strip()]
-    return out
+    return {name: [re.sub(r"\s+", "", page) for page in pages]
+            for name, pages in pdf_pages(docx_files, tmp, "-raw").items()}
 
 
 def split_rows(pages: list[str], rows: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ import pypandoc
 import pytest
 from conftest import ROOT, soffice
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
 
 from perfdoc.build import build

@@ -13,13 +13,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import signal
 import threading
-from contextlib import contextmanager
 from decimal import Decimal
 
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import _PassArg
+
+from perfdoc.timers import interrupt_after
 
 MAX_TEXT = 1_000_000  # characters of any string or items of any list built, and of a section
 MAX_NUMBER = 100_000  # a width, count or size given to a filter or a str/list method
@@ -160,29 +160,12 @@ def bound_filters(env: BoundedSandbox) -> None:
     env.filters = {name: bounded_filter(name, f) for name, f in env.filters.items()}
 
 
-@contextmanager
-def _cpu_budget(seconds: float):
-    """SIGVTALRM after `seconds` of CPU time (the main thread only; elsewhere no timer)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise BudgetError(f"模板计算超过 {seconds:g} 秒 CPU 时间（循环或递归过多）")
-    previous = signal.signal(signal.SIGVTALRM, expire)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
-
-
 def render(template, names: dict) -> str:
     """The template's text within the budgets."""
     _budget.calls = 0
     out, size = [], 0
-    with _cpu_budget(MAX_SECONDS):
+    with interrupt_after(MAX_SECONDS, lambda: BudgetError(
+            f"模板计算超过 {MAX_SECONDS:g} 秒 CPU 时间（循环或递归过多）"), cpu=True):
         for chunk in template.generate(names):
             size += len(chunk)
             if size > MAX_TEXT:
