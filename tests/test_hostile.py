@@ -401,6 +401,11 @@ def import_refused(done, target: Path, code: str):
     assert len([line for line in done.stderr.splitlines() if "error[" in line]) == 1
     assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
     assert not target.exists() or not any(target.iterdir())
+    outside = target.parent / "outside"  # the sibling folder of `world`, when there is one
+    if outside.exists():
+        assert sorted(p.name for p in outside.iterdir()) == ["layout.toml", "notes.md",
+                                                             "secret.txt"]
+        assert (outside / "secret.txt").read_text(encoding="utf-8").startswith("root:x:0:0")
 
 
 @pytest.fixture()
