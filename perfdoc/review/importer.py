@@ -39,6 +39,7 @@ MAX_ENTRIES = 5000
 MAX_RATIO = 200  # unpacked-to-compressed, per entry: zip bombs sit far above
 MAX_ROWS = 20_000  # table rows in the body
 MAX_PARAGRAPHS = 100_000
+MAX_CSV_FILES = 50  # first-level groups written one CSV each; beyond, one CSV for all
 PANDOC_SECONDS = 60
 PANDOC_MEMORY = "1g"  # pandoc's heap (+RTS -M)
 MAX_DEPTH = 100  # elements inside elements: Word writes some 15
@@ -446,7 +447,8 @@ def _yaml(data: dict) -> str:
 
 
 def _csv_files(rows: list[dict]) -> dict[str, str]:
-    """One CSV per first-level group, as the sample keeps them."""
+    """One CSV per first-level group, as the sample keeps them (one for all when there
+    are more than MAX_CSV_FILES groups)."""
     levels = [f for f in ("level1", "level2", "level3") if any(f in r for r in rows)]
     fields = levels + ["weight", "score", "note"] + (["owner"] if any("owner" in r for r in rows)
                                                      else [])
@@ -455,6 +457,8 @@ def _csv_files(rows: list[dict]) -> dict[str, str]:
         if record.get("level1") or not groups:
             groups.append((record.get("level1", ""), []))
         groups[-1][1].append(record)
+    if len(groups) > MAX_CSV_FILES:  # a file per group would be a folder nobody reviews
+        groups = [("指标", rows)]
     files = {}
     for number, (name, members) in enumerate(groups, start=1):
         buffer = io.StringIO()
