@@ -1,4 +1,4 @@
-"""perfdoc build | check | diff | init — the command line.
+"""perfdoc build | check | fix | diff | init | import — the command line.
 
 Exit codes: 0 clean (warnings allowed), 1 data errors, 2 usage errors,
 3 an internal error (a bug in perfdoc, reported in one line).
@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
         if name == "check":
             cmd.add_argument("--by-owner", action="store_true",
                              help="按“责任处室”列分组列出问题和扣分项")
+
+    cmd = sub.add_parser("fix", help="改正公文写法中机械性的问题（标点、括号、全角数字、多余空格、编号写法），"
+                         "并列出改动")
+    cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
+    cmd.add_argument("--check", action="store_true",
+                     help="不修改文件；有需要改正的地方时退出码为 1（用于 CI 和提交前检查）")
+    cmd.add_argument("--diff", action="store_true", help="只列出改动（unified diff），不修改文件")
 
     cmd = sub.add_parser("diff", help="两个版本之间分数和文字的变化（Markdown，供审核）")
     cmd.add_argument("old", nargs="?", help="旧版本（默认：与默认分支的分叉点）")
@@ -121,6 +128,31 @@ def cmd_build(args) -> int:
     for path, digest in result.outputs:
         print(f"已生成 {os.path.relpath(path)}  sha256:{digest}")
     print(f"用时 {time.perf_counter() - started:.2f} 秒。")
+    return EXIT_OK
+
+
+def cmd_fix(args) -> int:
+    from perfdoc.files import WriteError
+    from perfdoc.rules.fix import apply, plan
+
+    root = _project(args.dir)
+    changes, skipped = plan(root)
+    for line in skipped:
+        print(f"未处理：{line}", file=sys.stderr)
+    if args.check:
+        for change in changes:
+            print(f"{change.path.relative_to(root).as_posix()}: 需要改正（运行 perfdoc fix）")
+        print(f"{len(changes)} 个文件需要改正。" if changes else "没有需要改正的写法。")
+        return EXIT_DATA if changes else EXIT_OK
+    for change in changes:
+        print(change.diff(root), end="")
+    if args.diff:
+        return EXIT_OK
+    try:
+        apply(root, changes)
+    except WriteError as exc:
+        raise UsageError(f"perfdoc fix: {exc}") from None
+    print(f"已改正 {len(changes)} 个文件。" if changes else "没有需要改正的写法。")
     return EXIT_OK
 
 
@@ -211,8 +243,8 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "diff": cmd_diff, "init": cmd_init,
-            "import": cmd_import}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "fix": cmd_fix, "diff": cmd_diff,
+            "init": cmd_init, "import": cmd_import}
 
 
 DEFAULT_TIME_LIMIT = 60  # seconds: a report repository's CI must not hang on a source file

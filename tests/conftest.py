@@ -17,12 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def copy_project(src: Path, dst: Path) -> Path:
-    """A writable copy of a project's sources (no build/)."""
+# The sample's one writing finding: the real 2020 form's own 苏财预【2021】11号 (PD411).
+SAMPLE_FINDING = ("content/02-evaluation.md", "苏财预【2021】11号", "苏财预〔2021〕11号")
+
+
+def copy_project(src: Path, dst: Path, as_published: bool = False) -> Path:
+    """A writable copy of a project's sources (no build/). In a copy of the sample the
+    document number is written as 〔2021〕, so that a test sees only what it changes;
+    `as_published` keeps the sample's text as the seed has it."""
     dst.mkdir(parents=True, exist_ok=True)
     for name in ("content", "indicators", "projects"):
         if (src / name).is_dir():
             shutil.copytree(src / name, dst / name)
+    path, wrong, right = SAMPLE_FINDING
+    if src == ROOT and not as_published:
+        (dst / path).write_bytes((dst / path).read_bytes().replace(wrong.encode(), right.encode()))
     return dst
 
 

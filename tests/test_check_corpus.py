@@ -41,7 +41,17 @@ def materialise(case: Path, dst: Path) -> tuple[Path, list[str]]:
 
 def location(d) -> str:
     where = d.path + (f":{d.line}" if d.line is not None else "")
+    where += f":{d.column}" if d.column is not None else ""
     return where + (f":{d.field}" if d.field else "")
+
+
+def listed(d) -> str:
+    return f"{d.severity.value} {d.code} {location(d)}"
+
+
+# The sample's own finding (its 苏财预【2021】11号 is the real form's, kept on purpose);
+# the cases start from a copy without it (conftest.copy_project).
+SAMPLE = ["warning PD411 content/02-evaluation.md:6:38"]
 
 
 def test_corpus_is_large_enough():
@@ -52,16 +62,17 @@ def test_corpus_is_large_enough():
     assert len(codes) >= 25
 
 
-def test_the_sample_checks_clean():
+def test_the_sample_checks_clean_but_for_its_document_number():
     _, diags = check_project(ROOT)
-    assert diags.items == []
+    assert [listed(d) for d in diags.items] == SAMPLE
+    assert not diags.errors
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case(case, tmp_path):
     project, expected = materialise(case, tmp_path / "project")
     _, diags = check_project(project)
-    found = [f"{d.severity.value} {d.code} {location(d)}" for d in diags.sorted()]
+    found = [listed(d) for d in diags.sorted()]
     assert found == sorted(expected, key=lambda e: found.index(e) if e in found else -1), \
         "\n".join(str(d) for d in diags.sorted())
     for d in diags.items:  # every message names something, in Chinese

@@ -36,8 +36,16 @@ def test_build_defaults_to_the_current_folder(sample_copy):
     assert (sample_copy / "build" / "form.docx").is_file()
 
 
-def test_check_is_clean_on_the_sample():
+def test_check_on_the_sample_finds_only_its_document_number():
     done = perfdoc("check", str(ROOT))
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.splitlines() == [
+        "content/02-evaluation.md:6:38: warning[PD411]: 发文字号的年份应使用六角括号〔〕："
+        "苏财预【2021】11号 → 苏财预〔2021〕11号", "发现 0 个错误，1 个警告。"]
+
+
+def test_check_is_clean_on_a_corrected_copy(sample_copy):
+    done = perfdoc("check", str(sample_copy))
     assert done.returncode == 0, done.stdout
     assert "检查通过" in done.stdout
 
@@ -116,7 +124,7 @@ def test_json_output(sample_copy):
     assert data["errors"] == 1 and data["warnings"] == 0
     assert data["diagnostics"] == [{
         "code": "PD401", "severity": "error", "path": "content/04-problems.md", "line": 5,
-        "field": None, "message": "“（100字以内）”像是模板留下的占位文字，请替换为实际内容或删除"}]
+        "column": None, "field": None, "message": "“（100字以内）”像是模板留下的占位文字，请替换为实际内容或删除"}]
 
 
 def test_an_internal_error_is_one_line_and_exit_3(sample_copy, monkeypatch, capsys):

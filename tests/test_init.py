@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -88,12 +90,44 @@ def test_ci_files_parse_and_call_real_commands(tmp_path, path):
         scripts = data["perfdoc"]["script"]
         assert "build/" in data["perfdoc"]["artifacts"]["paths"]
     commands = [c for s in scripts for c in perfdoc_commands(s)]
-    assert {c[0] for c in commands} == {"check", "build", "diff"}
+    assert {c[0] for c in commands} == {"check", "fix", "build", "diff"}
+    assert ["fix", "--check"] in commands
+    installs = [line.strip() for script in scripts for line in script.splitlines()
+                if line.strip().startswith("pip install")]
+    assert installs and all("-r requirements-perfdoc.txt" in line for line in installs)
     assert all(parses(c) for c in commands), commands
 
 
-def test_pre_commit_hook_definition():
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "perfdoc-check" and hook["pass_filenames"] is False
-    words = hook["entry"].split()
-    assert words[0] == "perfdoc" and parses(words[1:])
+def test_pre_commit_hook_definitions():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["perfdoc-check", "perfdoc-fix"]
+    for hook in hooks:
+        assert hook["pass_filenames"] is False
+        words = hook["entry"].split()
+        assert words[0] == "perfdoc" and parses(words[1:])
+    assert hooks[1]["entry"] == "perfdoc fix --check"
+
+
+def test_the_pinned_install_line_installs(tmp_path):
+    """CI installs what requirements-perfdoc.txt names: by default this perfdoc at its
+    commit (not PyPI's "perfdoc", which does not exist). Here a fresh virtual
+    environment installs the scaffold's line pointed at this checkout by path."""
+    subprocess.run([str(PERFDOC), "init", str(tmp_path / "r")], check=True, capture_output=True)
+    lines = (tmp_path / "r" / "requirements-perfdoc.txt").read_text(encoding="utf-8").splitlines()
+    (spec,) = [line for line in lines if line and not line.startswith("#")]
+    name, _, url = spec.partition(" @ ")
+    assert name == "perfdoc" and re.fullmatch(r"git\+\S+@[0-9a-f]{40}|file://\S+", url), spec
+    env = {**os.environ, "PERFDOC_SPEC": f"perfdoc @ {ROOT.as_uri()}"}
+    subprocess.run([str(PERFDOC), "init", str(tmp_path / "r2")], env=env, check=True,
+                   capture_output=True)
+    written = (tmp_path / "r2" / "requirements-perfdoc.txt").read_text(encoding="utf-8")
+    assert written.splitlines()[-1] == f"perfdoc @ {ROOT.as_uri()}"  # overridable, one place
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
+    pip = tmp_path / "venv" / "bin" / "pip"
+    done = subprocess.run([str(pip), "install", "--quiet", "--no-deps", "-r",
+                           str(tmp_path / "r2" / "requirements-perfdoc.txt")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    version = subprocess.run([str(tmp_path / "venv" / "bin" / "perfdoc"), "--version"],
+                             capture_output=True, text=True)
+    assert version.stdout.startswith("perfdoc ")

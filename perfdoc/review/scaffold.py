@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+from importlib import metadata
 from pathlib import Path
 
 from perfdoc.files import SourceError, WriteError, check_targets, read_source
@@ -23,7 +26,7 @@ RENAMES = {
     "github-workflow.yml": ".github/workflows/perfdoc.yml",
     "gitlab-ci.yml": ".gitlab-ci.yml",
 }
-FILLED = {"README.md", "content/report.md"}  # carry {year} and {unit}
+FILLED = {"README.md", "content/report.md", "requirements-perfdoc.txt"}  # {year} {unit} …
 
 
 class InitError(Exception):
@@ -96,6 +99,41 @@ def _spent_key(text: str, folder: Path, root: Path) -> str | None:
     return layout.budget.spent if layout.budget else None
 
 
+def install_spec() -> str:
+    """The pip requirement a new repository's CI installs: this very perfdoc, pinned.
+
+    PERFDOC_SPEC when set; else where this perfdoc was installed from: a git URL at its
+    commit, or the git checkout it runs from (its origin, else the folder itself) at
+    HEAD. perfdoc is not on PyPI, so a bare "perfdoc" would not install.
+    """
+    spec = os.environ.get("PERFDOC_SPEC", "").strip()
+    if spec:
+        return spec
+    try:
+        origin = json.loads(metadata.distribution("perfdoc").read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    vcs = origin.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        return f"perfdoc @ git+{origin['url']}@{vcs['commit_id']}"
+    checkout = Path(__file__).resolve().parents[2]
+    head = _git(checkout, "rev-parse", "HEAD")
+    if head:
+        remote = _git(checkout, "config", "--get", "remote.origin.url")
+        url = remote if remote and "://" in remote else checkout.as_uri()
+        return f"perfdoc @ git+{url}@{head}"
+    return f"perfdoc @ {checkout.as_uri()}"
+
+
+def _git(folder: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                              timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
     _refuse_existing(target, force)
     sources = [s for s in sorted(SCAFFOLD.rglob("*"))
@@ -112,8 +150,8 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
             shown = json.dumps(unit, ensure_ascii=False) if rel.endswith(".md") and \
                 rel.startswith("content/") else unit
             text = source.read_text(encoding="utf-8")
-            dest.write_text(text.replace("{year}", str(year)).replace("{unit}", shown),
-                            encoding="utf-8")
+            dest.write_text(text.replace("{year}", str(year)).replace("{unit}", shown)
+                            .replace("{perfdoc_spec}", install_spec()), encoding="utf-8")
         else:
             shutil.copyfile(source, dest)
         written.append(dest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfdoc.rules import writing
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.rules.project_check import check_projects, render_project
 from perfdoc.rules.text_rules import check_text
@@ -19,7 +20,13 @@ def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
     diags = Diagnostics()
     report = load_project(root, diags)
     facts = report.facts if report is not None else None
-    projects = [render_project(p, facts, diags) for p in load_projects(root, facts, diags)]
+    loaded = load_projects(root, facts, diags)
+    # The writing rules read the bodies as typed, before templates are filled in.
+    bodies = [*(report.sections.values() if report else ()),
+              *(part for p in loaded for part in p.parts.values())]
+    for body in bodies:
+        writing.check_section(body, facts.year if facts else None, diags)
+    projects = [render_project(p, facts, diags) for p in loaded]
     for project in projects:
         score_rules(project.indicators, PROJECT_CSV.note, diags)
     check_projects(root, projects, diags)
@@ -27,6 +34,10 @@ def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
         report.projects = projects
         report = render_sections(report, diags)
         check_report(report, diags)
+    diags.settle(facts.lint if facts else {}, writing.exemptions_of(bodies),
+                 lambda path, line, code: diags.warning(
+                     "PD419", path, f"上一行的豁免注释 allow {code} 没有豁免任何问题，请删除",
+                     line=line - 1))
     return report, diags
 
 
@@ -36,8 +47,10 @@ def check_report(report: Report, diags: Diagnostics) -> None:
     _deductions(report, diags)
     _execution(report, diags)
     check_text(report, diags)
+    limits = {spec.key: spec.limit for spec in report.layout.sections}
     for section in report.sections.values():
         markdown.lint(section, report.root, diags)
+        markdown.too_long(section, section.title, limits.get(section.key), diags)
 
 
 def score_rules(indicators: list[Indicator], note: str, diags: Diagnostics) -> None:

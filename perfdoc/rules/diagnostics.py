@@ -8,9 +8,11 @@ the README (a test keeps that table and ``CODES`` in step).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -67,7 +69,17 @@ CODES: dict[str, str] = {
     "PD316": "得分未填写",
     # text anywhere
     "PD401": "模板残留文字（XX、（100字以内）、……、TODO、待补充等）",
-    "PD402": "正文中写的等级或总分与计算结果不符",
+    "PD402": "正文中写的等级、总分或数字与计算结果不符",
+    # official writing (公文) — perfdoc fix corrects PD411-PD415 and PD417
+    "PD411": "发文字号的年份括号应为六角括号〔〕",
+    "PD412": "中文中的半角标点",
+    "PD413": "全角数字或字母",
+    "PD414": "汉字之间的多余空格",
+    "PD415": "重复或冲突的标点",
+    "PD416": "编号不连续、重复或跳级",
+    "PD417": "编号写法不规范（(一) 应为（一），1、应为 1.）",
+    "PD418": "沿用往年的年度",
+    "PD419": "豁免注释没有豁免任何问题",
     # templates in section bodies
     "PD501": "模板语法错误",
     "PD502": "模板中使用了未知的名称",
@@ -123,18 +135,21 @@ class Diagnostic:
     message: str
     line: int | None = None
     field: str | None = None
+    column: int | None = None  # 1-based, in characters, for problems inside a line
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unregistered diagnostic code {self.code}")
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.field or "", self.code)
+        return (self.path, self.line or 0, self.column or 0, self.field or "", self.code)
 
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
         if self.field:
             where += f":{self.field}"
         return printable(f"{where}: {self.severity.value}[{self.code}]: {self.message}")
@@ -154,12 +169,35 @@ class Diagnostics:
             self.items.append(diagnostic)
 
     def error(self, code: str, path: str, message: str, line: int | None = None,
-              field: str | None = None) -> None:
-        self.add(Diagnostic(code, Severity.ERROR, path, message, line, field))
+              field: str | None = None, column: int | None = None) -> None:
+        self.add(Diagnostic(code, Severity.ERROR, path, message, line, field, column))
 
     def warning(self, code: str, path: str, message: str, line: int | None = None,
-                field: str | None = None) -> None:
-        self.add(Diagnostic(code, Severity.WARNING, path, message, line, field))
+                field: str | None = None, column: int | None = None) -> None:
+        self.add(Diagnostic(code, Severity.WARNING, path, message, line, field, column))
+
+    def settle(self, settings: dict[str, str], exempt: dict[tuple[str, int], set[str]],
+               unused: Callable[[str, int, str], None]) -> None:
+        """Apply a project's lint settings (code -> off | warning | error) and its
+        exemptions ((path, line) -> codes); `unused` hears of each exemption that
+        exempted nothing."""
+        used: set[tuple[str, int, str]] = set()
+        kept = []
+        for d in self.items:
+            codes = exempt.get((d.path, d.line), set())
+            if d.code in codes:
+                used.add((d.path, d.line, d.code))
+                continue
+            setting = settings.get(d.code)
+            if setting == "off":
+                continue
+            if setting in ("warning", "error"):
+                d = dataclasses.replace(d, severity=Severity(setting))
+            kept.append(d)
+        self.items, self._seen = kept, set(kept)
+        for (path, line), codes in sorted(exempt.items()):
+            for code in sorted(codes - {c for p, n, c in used if (p, n) == (path, line)}):
+                unused(path, line, code)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -191,7 +229,8 @@ def render(diags: Diagnostics, fmt: str, root: Path) -> str:
     if fmt == "json":
         return json.dumps({
             "diagnostics": [{"code": d.code, "severity": d.severity.value, "path": d.path,
-                             "line": d.line, "field": d.field, "message": d.message}
+                             "line": d.line, "column": d.column, "field": d.field,
+                             "message": d.message}
                             for d in items],
             "errors": len(diags.errors), "warnings": len(diags.warnings),
         }, ensure_ascii=False, indent=2)
@@ -210,5 +249,7 @@ def _github(d: Diagnostic, root: Path) -> str:
     props = [f"file={escape(path, True)}"]
     if d.line is not None:
         props.append(f"line={d.line}")
+    if d.column is not None:
+        props.append(f"col={d.column}")
     props.append(f"title={escape(d.code + (' ' + d.field if d.field else ''), True)}")
     return f"::{d.severity.value} {','.join(props)}::{escape(d.message)}"

@@ -80,8 +80,8 @@ def _budget(project: Project, diags: Diagnostics) -> None:
                    + (f"（{block.reason_limit} 字以内）" if block.reason_limit else ""))
         report = diags.error if block.low_rate == "error" else diags.warning
         report("PD705", where, message, line=project.lines.get("funds"), field="execution_reason")
-    if block.reason_limit and printed_length(reason) > block.reason_limit:
-        diags.error("PD709", where, f"execution_reason 有 {printed_length(reason)} 字，"
+    if block.reason_limit and markdown.printed_length(reason) > block.reason_limit:
+        diags.error("PD709", where, f"execution_reason 有 {markdown.printed_length(reason)} 字，"
                     f"超过版式规定的 {block.reason_limit} 字",
                     line=project.lines.get("execution_reason"), field="execution_reason")
 
@@ -116,25 +116,12 @@ def _targets(project: Project, diags: Diagnostics) -> None:
                           line=ind.line, field="得分")
 
 
-def printed_length(text: str) -> int:
-    """Characters as the printed text counts them: Markdown markup and spaces left out."""
-    count = 0
-    for token in markdown.parse(text):
-        for child in token.children or ():
-            if child.type in ("text", "code_inline"):
-                count += sum(1 for ch in child.content if not ch.isspace())
-    return count
-
-
 def _lengths(project: Project, diags: Diagnostics) -> None:
     for part in project.layout.parts:
         section = project.parts.get(part.key)
         if part.limit is None or section is None:
             continue
-        length = printed_length(section.body)
-        if length > part.limit:
-            diags.error("PD709", section.path, f"“{part.key}”有 {length} 字，超过版式规定的 "
-                        f"{part.limit} 字", line=section.body_line - 1)
+        markdown.too_long(section, part.key, part.limit, diags)
 
 
 def _texts(project: Project):

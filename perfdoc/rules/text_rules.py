@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources import markdown
@@ -83,18 +84,73 @@ def leftovers(texts: Iterable[tuple[str, int | None, str | None, str]],
                         "请替换为实际内容或删除", line=line, field=field)
 
 
+@dataclass(frozen=True)
+class _Figure:
+    """A fact a writer may type by hand instead of quoting it."""
+
+    name: str  # as the message names it
+    pattern: re.Pattern  # group "n": the typed number; group "unit": 元 or 万元, if any
+    value: Decimal
+    template: str  # what to write instead
+
+
+_NUMBER = r"(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?)"
+_VERB = r"\s*(?:为|是|达到|达|共|有|：|:)?\s*"
+
+
+def _figures(report: Report) -> list[_Figure]:
+    facts, finance = report.facts, report.facts.finance
+    staffing = facts.extra.get("staffing") if isinstance(facts.extra.get("staffing"), dict) \
+        else {}
+    out = []
+    if facts.execution_rate is not None:  # 预算执行率 only: 执行率 alone may be a project's
+        out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}\s*%"),
+                           facts.execution_rate * 100, "{{ execution_rate | percent }}"))
+    for key, name, word in (("income", "财政拨款收入", r"(?:财政拨款)?收入"),
+                            ("spending", "支出", r"(?:财政拨款)?支出")):
+        if key in finance:
+            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}\s*(?P<unit>万元|元)"),
+                               finance[key], f"{{{{ {key} | money }}}} 或 {{{{ {key} | wan }}}}"))
+    for key, name, word, units in (("authorized", "编制数", r"编制数?", "个|名|人"),
+                                   ("on_duty", "在编在岗人数", r"在编在岗(?:人员)?", "名|人")):
+        value = staffing.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}\s*(?:{units})"),
+                               Decimal(value), f"{{{{ staffing.{key} }}}}"))
+    return out
+
+
+def _differs(figure: _Figure, match: re.Match) -> Decimal | None:
+    """The fact at the typed number's precision and unit, when the two differ."""
+    typed = Decimal(match.group("n").replace(",", ""))
+    value = figure.value / 10000 if match.groupdict().get("unit") == "万元" else figure.value
+    exponent = typed.as_tuple().exponent
+    shown = value.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)
+    return None if shown == typed else shown
+
+
 def _typed_results(report: Report, diags: Diagnostics) -> None:
-    if not report.indicators_complete or not report.indicators:
-        return
+    figures = _figures(report)
+    complete = report.indicators_complete and bool(report.indicators)
     grade, total = report.grade, report.total_score
     facts = report.facts
-    if facts.grade and _GRADES.get(facts.grade, facts.grade) != grade:
+    if complete and facts.grade and _GRADES.get(facts.grade, facts.grade) != grade:
         diags.error("PD104", facts.path, f"填写的等级“{facts.grade}”与总分 "
                     f"{decimal_text(total)} 对应的等级“{grade}”不符",
                     line=facts.lines.get("grade"), field="grade")
     for section in report.sections.values():
         for offset, line in enumerate(section.body.split("\n")):
             at = section.body_line + offset
+            for figure in figures:
+                for m in figure.pattern.finditer(line):
+                    shown = _differs(figure, m)
+                    if shown is not None:
+                        diags.error("PD402", section.path, f"正文写的{figure.name}“{m.group(0)}”"
+                                    f"与数据不符（应为 {shown}{m.groupdict().get('unit') or ''}"
+                                    f"{'%' if figure.name == '预算执行率' else ''}）；"
+                                    f"请改用 {figure.template}，让数字由数据生成", line=at)
+            if not complete:
+                continue
             for m in _TYPED_GRADE.finditer(line):
                 if _GRADES[m.group(1)] != grade:
                     diags.error("PD402", section.path, f"正文写的等级“{m.group(1)}”与总分 "

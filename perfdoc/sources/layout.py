@@ -57,6 +57,7 @@ class SectionSpec:
     key: str
     title: str
     hint: str
+    limit: int | None = None  # printed characters (a form's "（300字以内）")
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def _parse(d: dict) -> Layout:
         fonts=Fonts(**d["fonts"]),
         total=Decimal(d["scoring"]["total"]),
         grades=grades,
-        sections=tuple(SectionSpec(s["key"], s["title"], s.get("hint", ""))
+        sections=tuple(SectionSpec(s["key"], s["title"], s.get("hint", ""),
+                                   int(s["limit"]) if "limit" in s else None)
                        for s in d["sections"]),
         form=Form(
             title=form["title"], unit_label=form["unit_label"],

@@ -26,7 +26,7 @@ from perfdoc.files import (
     SourceError,
     read_source,
 )
-from perfdoc.rules.diagnostics import Diagnostics, shown
+from perfdoc.rules.diagnostics import CODES, Diagnostics, shown
 from perfdoc.sources.layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
 from perfdoc.sources.model import (
     LEVEL_COLUMNS,
@@ -249,14 +249,25 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
         diags.error("PD102", where, "finance.budget（预算数）为 0，无法计算预算执行率",
                     line=fm.lines.get("finance"), field="finance.budget")
         ok = False
+    lint = meta.get("lint") or {}
+    if not isinstance(lint, dict) or any(
+            str(k) not in CODES or str(v).lower() not in ("off", "warning", "error", "false")
+            for k, v in lint.items()):
+        diags.error("PD102", where, "lint 应写作“代码: off、warning 或 error”的列表，"
+                    "如 lint: {PD418: off}；代码见 README", line=fm.lines.get("lint"),
+                    field="lint")
+        ok = False
     if not ok or unit is None:
         return None
     known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason",
-             "date"}
+             "date", "lint"}
     extra = {k: v for k, v in meta.items() if k not in known}
+    # YAML reads a bare off as false
+    settings = {str(k): "off" if v is False or str(v).lower() in ("off", "false") else str(v)
+                for k, v in lint.items()}
     return Facts(year=year, unit=unit, title=title, layout=layout, finance=finance,
-                 grade=grade, execution_reason=reason, date=signed, extra=extra, path=where,
-                 lines=fm.lines)
+                 grade=grade, execution_reason=reason, date=signed, extra=extra, lint=settings,
+                 path=where, lines=fm.lines)
 
 
 # ---------------------------------------------------------------- sections

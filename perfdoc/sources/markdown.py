@@ -95,6 +95,24 @@ def file_line(section: Section, token: Token, parent: Token | None = None) -> in
     return section.body_line + (owner.map[0] if owner and owner.map else 0)
 
 
+def printed_length(text: str) -> int:
+    """Characters as the printed text counts them: Markdown markup and spaces left out."""
+    count = 0
+    for token in parse(text):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                count += sum(1 for ch in child.content if not ch.isspace())
+    return count
+
+
+def too_long(section: Section, name: str, limit: int | None, diags: Diagnostics) -> None:
+    """PD709 when a body prints more characters than its layout allows (templates filled)."""
+    length = printed_length(section.body)
+    if limit is not None and length > limit:
+        diags.error("PD709", section.path, f"“{name}”有 {length} 字，超过版式规定的 {limit} 字",
+                    line=section.body_line - 1)
+
+
 def table_columns(tokens, idx: int) -> int:
     """The number of columns of the table opening at tokens[idx] (its first row's cells)."""
     columns = 0

@@ -97,6 +97,7 @@ class Facts:
     execution_reason: str = ""  # why 预算执行率 is below 90 %
     date: datetime.date | None = None  # 成文日期: when set, the report is signed and dated
     extra: dict[str, object] = field(default_factory=dict)  # staffing and the like
+    lint: dict[str, str] = field(default_factory=dict)  # code -> off | warning | error
     path: str = "content/report.md"
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 

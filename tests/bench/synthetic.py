@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+
+from perfdoc.sources.headings import cn_numeral
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_PER_SCALE = 10_000  # bytes of section Markdown per 1x (~1 MB at 100x)
@@ -23,11 +26,16 @@ def make_project(scale: int, dest: Path) -> tuple[Path, int]:
     for path in sections:
         head, body = _split(path.read_text(encoding="utf-8"))
         if body.strip() == "无":
-            body = "（一）部分指标扣分，需进一步完善相关制度。\n"
+            body = "部分指标扣分，需进一步完善相关制度。\n"
+        body = body.replace("【2021】", "〔2021〕")  # the sample's one PD411
+        # Copies numbered as a writer would: 一、 then the section's own paragraphs with
+        # their typed numbers taken off (repeated, they would run 一、一、一、…).
+        body = re.sub(r"(?m)^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|[0-9]+\.)", "",
+                      body.strip())
         text, n = [], 0
         while sum(len(t.encode()) for t in text) < budget:
             n += 1
-            text.append(f"（{n}）{body.strip()}\n\n")
+            text.append(f"{cn_numeral(n)}、第{n}部分\n\n{body}\n\n")
         (dest / "content" / path.name).write_text(head + "".join(text), encoding="utf-8")
 
     rows = []

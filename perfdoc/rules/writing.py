@@ -1,0 +1,283 @@
+"""Official-writing rules over a Markdown body (公文 conventions), with mechanical fixes.
+
+Each rule reads the body as typed (before templates are filled) and yields Findings:
+a code, the span it is about, a message, and, when the fix is mechanical and safe,
+the replacement. Spans a writer did not type as prose are never read: code spans and
+blocks, template expressions, HTML comments, URLs, link and image targets.
+`perfdoc check` reports the findings; `perfdoc fix` applies the replacements.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.headings import cn_number, demote, typed_heading
+from perfdoc.sources.model import Section
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CN_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕…—"
+_CJK = re.compile(f"[{HAN}]")
+_CHINESE = re.compile(f"[{HAN}{CN_PUNCT}]")
+
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+SEVERITY = {"PD411": "warning", "PD412": "warning", "PD413": "warning", "PD414": "warning",
+            "PD415": "warning", "PD416": "error", "PD417": "error", "PD418": "warning"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    start: int  # offsets in the body
+    end: int
+    message: str
+    replacement: str | None = None  # the mechanical fix, when there is one
+
+
+# ---------------------------------------------------------------- what is not prose
+
+_PROTECTED = re.compile(
+    r"<!--.*?-->"  # reviewer notes
+    r"|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}"  # templates
+    r"|`[^`\n]+`"  # code spans
+    r"|!\[[^\]\n]*\]\([^)\n]*\)"  # images, alt text and path
+    r"|\]\([^)\n]*\)"  # link targets
+    r"|<[A-Za-z/][^>\n]*>"  # HTML tags
+    r"|(?:https?|ftp)://[^\s）)，。]+|www\.[^\s）)，。]+"  # addresses
+    r"|^\[[^\]\n]+\]:.*$",  # link reference definitions
+    re.S | re.M)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?(^ {0,3}\1[^\n]*$|\Z)", re.S | re.M)
+
+
+def protected(body: str) -> list[tuple[int, int]]:
+    """Sorted spans of the body that are not prose."""
+    spans = [m.span() for m in _FENCE.finditer(body)]
+    spans += [m.span() for m in _PROTECTED.finditer(body)]
+    return sorted(spans)
+
+
+class _Prose:
+    """The body, and whether a span of it is prose (touches no protected span)."""
+
+    def __init__(self, body: str):
+        self.body = body
+        merged: list[list[int]] = []
+        for start, end in protected(body):  # merged into disjoint, sorted spans
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.spans = merged
+        self.starts = [s for s, _ in merged]
+
+    def free(self, start: int, end: int) -> bool:
+        # Only the last protected span that starts before `end` can reach into it.
+        i = bisect.bisect_left(self.starts, end)
+        return i == 0 or self.spans[i - 1][1] <= start
+
+
+# ---------------------------------------------------------------- rules 1-5: mechanical
+
+# 苏财预【2021】11号: an issuer's abbreviation, the year in brackets, a number, 号.
+_DOC_NUMBER = re.compile(rf"([{HAN}]{{1,12}})([【\[（(〈<])(\d{{4}})([】\]）)〉>])(\d+号)")
+
+
+def _document_numbers(prose: _Prose) -> Iterator[Finding]:
+    for m in _DOC_NUMBER.finditer(prose.body):
+        if prose.free(m.start(2), m.end(4)):
+            right = f"{m.group(1)}〔{m.group(3)}〕{m.group(5)}"
+            yield Finding("PD411", m.start(2), m.end(4), f"发文字号的年份应使用六角括号〔〕："
+                          f"{m.group(0)} → {right}", f"〔{m.group(3)}〕")
+
+
+def _half_width(prose: _Prose) -> Iterator[Finding]:
+    body = prose.body
+    for m in re.finditer(r"[,;:?!()]", body):
+        i, ch = m.start(), m.group()
+        before, after = body[i - 1:i], body[i + 1:i + 2]
+        if ch in ",:" and before.isdigit() and after.isdigit():
+            continue  # 1,611,200.00 and 10:30
+        if not (_CHINESE.match(before or " ") or _CHINESE.match(after or " ")):
+            continue  # Latin text keeps its own punctuation
+        if ch == ")" and not _CHINESE.match(before or " ") and _opens_latin(body, i):
+            continue
+        if prose.free(i, i + 1):
+            yield Finding("PD412", i, i + 1, f"中文中的半角标点“{ch}”应为全角“{FULL_WIDTH[ch]}”",
+                          FULL_WIDTH[ch])
+
+
+def _opens_latin(body: str, close: int) -> bool:
+    """Whether the ( that this ) closes stands in Latin text: "(Word)" after a Latin word."""
+    open_at = body.rfind("(", 0, close)
+    return open_at >= 0 and not _CHINESE.match(body[open_at - 1:open_at] or " ")
+
+
+def _full_width(prose: _Prose) -> Iterator[Finding]:
+    for m in re.finditer(r"[０-９Ａ-Ｚａ-ｚ]+", prose.body):
+        if prose.free(*m.span()):
+            half = "".join(chr(ord(c) - 0xFEE0) for c in m.group())
+            yield Finding("PD413", *m.span(), f"全角字符“{m.group()}”应写作半角“{half}”"
+                          "（公文中的阿拉伯数字和字母用半角）", half)
+
+
+_SPACES = re.compile(rf"(?<=[{HAN}{CN_PUNCT}])[ \t\u3000]+(?=[{HAN}{CN_PUNCT}])")
+
+
+def _spaces(prose: _Prose) -> Iterator[Finding]:
+    for m in _SPACES.finditer(prose.body):
+        before, after = prose.body[m.start() - 1], prose.body[m.end()]
+        if (_CJK.match(before) or _CJK.match(after)) and prose.free(m.start() - 1, m.end() + 1):
+            yield Finding("PD414", *m.span(), f"“{before}”与“{after}”之间有多余的空格"
+                          "（多由 PDF 复制而来），应删除", "")
+
+
+_DOUBLED = re.compile(r"，+。|。{2,}|，{2,}|、{2,}|：{2,}")
+
+
+def _doubled(prose: _Prose) -> Iterator[Finding]:
+    for m in _DOUBLED.finditer(prose.body):
+        if prose.free(*m.span()):
+            right = "。" if "。" in m.group() else m.group()[0]
+            yield Finding("PD415", *m.span(), f"标点“{m.group()}”重复或冲突，应为“{right}”",
+                          right)
+
+
+# ---------------------------------------------------------------- rule 6: numbering
+
+
+_WRONG_FORMS = (
+    (re.compile(r"\(([一二三四五六七八九十百]+)\)"), lambda n: f"（{n}）", "（一）"),
+    (re.compile(r"([0-9]+)、"), lambda n: f"{n}.", "1."),
+)
+_LEVEL_NAME = {1: "一、", 2: "（一）", 3: "1.", 4: "（1）"}
+
+
+def paragraph_starts(body: str, prose: _Prose) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each paragraph's first line (after a blank line or a fence)."""
+    offset, blank = 0, True
+    for line in body.split("\n"):
+        stripped = line.lstrip(" ")
+        start = offset + len(line) - len(stripped)
+        if stripped and blank and prose.free(start, start + 1):
+            yield start, stripped
+        blank = not stripped
+        offset += len(line) + 1
+
+
+def _numbering(prose: _Prose) -> Iterator[Finding]:
+    """Per level, numbers run 1, 2, 3 …; a level restarts under each new parent; no
+    level is skipped below the first one used; and the forms are （一） and 1."""
+    last: dict[int, int] = {}
+    top = None
+    for start, text in paragraph_starts(prose.body, prose):
+        for pattern, right, shown in _WRONG_FORMS:
+            m = pattern.match(text)
+            if m:
+                yield Finding("PD417", start, start + m.end(), f"编号“{m.group()}”写法不规范，"
+                              f"应写作“{right(m.group(1))}”（如“{shown}”）", right(m.group(1)))
+                text = right(m.group(1)) + text[m.end():]
+                break
+        level, _ = typed_heading(text)
+        if level is None:
+            continue
+        number = _number_of(text, level)
+        top = level if top is None else min(top, level)
+        if level > top and level - 1 not in last:
+            yield Finding("PD416", start, start + 1, f"编号“{demote(text)[1]}”前缺少上一级"
+                          f"“{_LEVEL_NAME[level - 1]}”编号：层级不能跳过")
+        expected = last.get(level, 0) + 1
+        if number != expected:
+            what = "重复" if number == expected - 1 else "不连续"
+            yield Finding("PD416", start, start + 1, f"编号{what}：此处应为第 {expected} 个"
+                          f"（{_LEVEL_NAME[level]}级），实际写的是第 {number} 个")
+        last[level] = number
+        for deeper in [k for k in last if k > level]:
+            del last[deeper]  # a new parent: the levels below start again
+
+
+def _number_of(text: str, level: int) -> int:
+    m = re.match(r"[（(]?([0-9]+|[一二三四五六七八九十百千零]+)", text)
+    raw = m.group(1)
+    return int(raw) if raw.isdigit() else cn_number(raw)
+
+
+# ---------------------------------------------------------------- rule 7: stale year
+
+
+def _stale_year(prose: _Prose, year: int) -> Iterator[Finding]:
+    for m in re.finditer(r"(?<![0-9])((?:19|20)\d\d)年度", prose.body):
+        typed = int(m.group(1))
+        if typed < year and prose.free(*m.span()):
+            yield Finding("PD418", *m.span(), f"本报告为 {year} 年度，正文写的是“{m.group()}”："
+                          "可能是沿用了往年的文字；如确需比较往年，请在上一行加 "
+                          "<!-- perfdoc: allow PD418 -->")
+
+
+def findings(body: str, year: int | None = None) -> list[Finding]:
+    """Every finding of rules 1-7 in the body, in order."""
+    prose = _Prose(body)
+    out: list[Finding] = []
+    for rule in (_document_numbers, _half_width, _full_width, _spaces, _doubled, _numbering):
+        out.extend(rule(prose))
+    if year:
+        out.extend(_stale_year(prose, year))
+    # "(一)" is one mistake (PD417), not also two half-width brackets (PD412).
+    forms = [(f.start, f.end) for f in out if f.code == "PD417"]
+    out = [f for f in out if f.code != "PD412" or not any(a <= f.start < b for a, b in forms)]
+    return sorted(out, key=lambda f: (f.start, f.code))
+
+
+def fixed(body: str) -> str:
+    """The body with every mechanical fix applied, to a fixed point (a fix can reveal
+    another: "(一),," → "（一），，" → "（一），")."""
+    for _ in range(8):
+        changes = [f for f in findings(body) if f.replacement is not None]
+        if not changes:
+            return body
+        out, at = [], 0
+        for f in changes:
+            if f.start < at:  # overlapping: the next round takes it
+                continue
+            out += [body[at:f.start], f.replacement]
+            at = f.end
+        body = "".join(out) + body[at:]
+    return body
+
+
+# ---------------------------------------------------------------- exemptions
+
+_ALLOW = re.compile(r"<!--\s*perfdoc:\s*allow\s+((?:PD\d{3}[\s,，]*)+)-->")
+
+
+def exemptions(body: str) -> Iterator[tuple[int, set[str]]]:
+    """(body line index the exemption covers, codes): a comment on the line before."""
+    for index, line in enumerate(body.split("\n")):
+        m = _ALLOW.search(line)
+        if m:
+            yield index + 1, set(re.findall(r"PD\d{3}", m.group(1)))
+
+
+# ---------------------------------------------------------------- into diagnostics
+
+
+def check_section(section: Section, year: int | None, diags: Diagnostics) -> None:
+    """The findings in a section's (or project part's) body, at file line and column."""
+    body = section.body
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    for f in findings(body, year):
+        index = bisect.bisect_right(line_starts, f.start) - 1
+        report = diags.error if SEVERITY[f.code] == "error" else diags.warning
+        report(f.code, section.path, f.message, line=section.body_line + index,
+               column=f.start - line_starts[index] + 1)
+
+
+def exemptions_of(sections) -> dict[tuple[str, int], set[str]]:
+    """(path, file line) -> the codes exempted there, over all the given bodies."""
+    out: dict[tuple[str, int], set[str]] = {}
+    for section in sections:
+        for index, codes in exemptions(section.body):
+            out.setdefault((section.path, section.body_line + index), set()).update(codes)
+    return out
