@@ -7,13 +7,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIR    ?= .
 
-.PHONY: docx check test bench pictures clean
+.PHONY: docx pdf check fix test bench pictures clean
 
 docx: $(STAMP)
 	$(BIN)/perfdoc build $(DIR)
 
+# The documents and their PDFs (LibreOffice headless).
+pdf: $(STAMP)
+	$(BIN)/perfdoc build --pdf $(DIR)
+
 check: $(STAMP)
 	$(BIN)/perfdoc check $(DIR)
+
+fix: $(STAMP)
+	$(BIN)/perfdoc fix $(DIR)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -14,6 +14,7 @@ from perfdoc.sheets.xlsx import build_scores_xlsx
 from perfdoc.source_date import source_date
 from perfdoc.sources.project_load import PROJECTS_DIR
 from perfdoc.word.form import build_form
+from perfdoc.word.pdf import PdfError, convert
 from perfdoc.word.project_form import build_project_form
 from perfdoc.word.report import build_report
 
@@ -24,15 +25,17 @@ BUILD_DIR = "build"
 class BuildResult:
     diagnostics: Diagnostics
     outputs: list[tuple[Path, str]] = field(default_factory=list)  # (path, sha256)
+    pdf_error: str | None = None  # PDFs asked for but not made; the documents were
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
 
 
-def build(root: Path, out_dir: Path | None = None) -> BuildResult:
+def build(root: Path, out_dir: Path | None = None, pdf: bool = False) -> BuildResult:
     """Check the project and, when it is clean, write the form, the report, the
-    scoring spreadsheet, and each project's form with the projects' summary."""
+    scoring spreadsheet, and each project's form with the projects' summary; with
+    `pdf`, then each document as PDF too (LibreOffice)."""
     report, diags = check_project(root)
     result = BuildResult(diags)
     if report is None or diags.errors:
@@ -59,6 +62,17 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
     except files.WriteError as exc:
         diags.error("PD007", BUILD_DIR, f"{exc}；上次生成的文件保持不变")
         return result
+    if pdf:  # from the documents just written, so the PDF shows exactly those
+        documents = [name for name in payloads if name.endswith(".docx")]
+        try:
+            made = convert([out / name for name in documents], when)
+            pdfs = {name[:-5] + ".pdf": made[out / name] for name in documents}
+            files.write_all(out, pdfs)
+            payloads.update(pdfs)
+        except PdfError as exc:
+            result.pdf_error = str(exc)
+        except files.WriteError as exc:
+            result.pdf_error = f"{exc}；PDF 没有生成"
     _remove_stale(out, payloads)
     result.outputs = [(out / name, hashlib.sha256(data).hexdigest())
                       for name, data in payloads.items()]
@@ -66,9 +80,12 @@ def build(root: Path, out_dir: Path | None = None) -> BuildResult:
 
 
 def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
-    """Forms of projects that no longer exist would be mistaken for current ones."""
+    """What this build did not write would be mistaken for current output: forms of
+    projects that no longer exist, PDFs of documents that have changed since."""
     stale = [p for p in (out / PROJECTS_DIR).glob("*.docx")
              if f"{PROJECTS_DIR}/{p.name}" not in payloads]
+    stale += [p for p in [*out.glob("*.pdf"), *(out / PROJECTS_DIR).glob("*.pdf")]
+              if p.relative_to(out).as_posix() not in payloads]
     if f"{PROJECTS_DIR}.xlsx" not in payloads:
         stale.append(out / f"{PROJECTS_DIR}.xlsx")
     for path in stale:

@@ -46,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
         cmd.add_argument("--format", choices=diagnostics.FORMATS, default="text",
                          help="问题的输出格式：text（默认）、github（GitHub Actions 注释）、json")
+        if name == "build":
+            cmd.add_argument("--pdf", action="store_true",
+                             help="同时用 LibreOffice 生成每份文件的 PDF（build/*.pdf）")
         if name == "check":
             cmd.add_argument("--by-owner", action="store_true",
                              help="按“责任处室”列分组列出问题和扣分项")
@@ -118,7 +121,7 @@ def cmd_build(args) -> int:
 
     root = _project(args.dir)
     started = time.perf_counter()
-    result = build(root)
+    result = build(root, pdf=args.pdf)
     if not result.ok:
         _print(result.diagnostics, args.format, root)
         print("未生成文件；build/ 中上次的结果保持不变。", file=sys.stderr)
@@ -128,6 +131,9 @@ def cmd_build(args) -> int:
     for path, digest in result.outputs:
         print(f"已生成 {os.path.relpath(path)}  sha256:{digest}")
     print(f"用时 {time.perf_counter() - started:.2f} 秒。")
+    if result.pdf_error:
+        print(f"perfdoc: {result.pdf_error}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
