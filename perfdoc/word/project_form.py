@@ -67,19 +67,25 @@ def build_project_form(project: Project, root, diags: Diagnostics):
         ooxml.set_jc(subtitle, "center")
         ooxml.space_after(subtitle, 6)
 
-    # Word repeats only a table's first rows: the indicator block opens a table of its
-    # own, so its column heads repeat on every page it spans.
+    renderer = DocxRenderer(sheet, root, diags)
+    for i, rows in enumerate(form_tables(project)):
+        if i:
+            ooxml.seam_paragraph(body)
+        _write(doc, sheet, rows, renderer)
+    return doc
+
+
+def form_tables(project: Project) -> list[list[Line]]:
+    """The form's tables as rows of cells: the plan the Word writer and the preview
+    both print. Word repeats only a table's first rows, so the indicator block opens
+    a table of its own and its column heads repeat on every page it spans."""
+    layout = project.layout
     tables: list[list[Line]] = [[]]
     for block in layout.blocks:
         if isinstance(block, IndicatorBlock) and tables[-1]:
             tables.append([])
         tables[-1].extend(_WRITERS[type(block)](block, project, layout))
-    renderer = DocxRenderer(sheet, root, diags)
-    for i, rows in enumerate(tables):
-        if i:
-            ooxml.seam_paragraph(body)
-        _write(doc, sheet, rows, renderer)
-    return doc
+    return tables
 
 
 # ---------------------------------------------------------------- block writers
@@ -226,7 +232,4 @@ def _write(doc, sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> None:
     for r, c, part, width in rich:
         tc = trs[r].findall(ooxml.qn("w:tc"))[c]
         tc.remove(tc.find(ooxml.qn("w:p")))  # the renderer writes the cell's paragraphs
-        renderer.render(part, _DocxCell(tc, proxy), width - ooxml.CELL_MARGINS)
-
-
-_DocxCell = _Cell.__mro__[0] if False else __import__("docx.table", fromlist=["_Cell"])._Cell
+        renderer.render(part, _Cell(tc, proxy), width - ooxml.CELL_MARGINS)
