@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIR    ?= .
 
-.PHONY: docx pdf check fix test bench pictures clean
+.PHONY: docx pdf preview check fix test bench pictures clean
 
 docx: $(STAMP)
 	$(BIN)/perfdoc build $(DIR)
@@ -15,6 +15,10 @@ docx: $(STAMP)
 # The documents and their PDFs (LibreOffice headless).
 pdf: $(STAMP)
 	$(BIN)/perfdoc build --pdf $(DIR)
+
+# The documents in the browser, updated on every save (prints the address).
+preview: $(STAMP)
+	$(BIN)/perfdoc preview $(DIR)
 
 check: $(STAMP)
 	$(BIN)/perfdoc check $(DIR)
@@ -32,6 +36,7 @@ bench: $(STAMP)
 # The README's pictures (LibreOffice, pdftoppm and the fonts in docs/fonts.conf).
 pictures: docx
 	docs/render-pictures.sh
+	FONTCONFIG_FILE=$(CURDIR)/docs/fonts.conf $(BIN)/python docs/preview-shot.py
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

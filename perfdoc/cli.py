@@ -60,6 +60,11 @@ def parser() -> argparse.ArgumentParser:
                      help="不修改文件；有需要改正的地方时退出码为 1（用于 CI 和提交前检查）")
     cmd.add_argument("--diff", action="store_true", help="只列出改动（unified diff），不修改文件")
 
+    cmd = sub.add_parser("preview", help="在浏览器中预览自评表、评价报告和项目自评表，保存即更新")
+    cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
+    cmd.add_argument("--port", type=int, default=0, help="端口（默认：任选一个空闲端口）")
+    cmd.add_argument("--open", action="store_true", help="启动后用默认浏览器打开")
+
     cmd = sub.add_parser("diff", help="两个版本之间分数和文字的变化（Markdown，供审核）")
     cmd.add_argument("old", nargs="?", help="旧版本（默认：与默认分支的分叉点）")
     cmd.add_argument("new", nargs="?", help="新版本（默认：工作区当前内容）")
@@ -162,6 +167,26 @@ def cmd_fix(args) -> int:
     return EXIT_OK
 
 
+def cmd_preview(args) -> int:
+    from perfdoc.preview.server import serve
+
+    root = _project(args.dir)
+
+    def ready(url: str) -> None:
+        print(f"预览地址：{url}（只在本机可访问；保存文件后页面自动更新；按 Ctrl-C 停止）",
+              flush=True)
+        if args.open:
+            import webbrowser
+            webbrowser.open(url)
+    try:
+        serve(root, args.port, ready)
+    except OSError as exc:
+        raise UsageError(f"perfdoc preview: 无法在端口 {args.port} 上启动：{exc.strerror}") from None
+    except KeyboardInterrupt:
+        print("预览已停止。")
+    return EXIT_OK
+
+
 def cmd_diff(args) -> int:
     from perfdoc.review.diff import Side, diff_reports
     from perfdoc.review.revisions import RevisionError, checkout, default_base
@@ -249,8 +274,8 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "fix": cmd_fix, "diff": cmd_diff,
-            "init": cmd_init, "import": cmd_import}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "fix": cmd_fix, "preview": cmd_preview,
+            "diff": cmd_diff, "init": cmd_init, "import": cmd_import}
 
 
 DEFAULT_TIME_LIMIT = 60  # seconds: a report repository's CI must not hang on a source file

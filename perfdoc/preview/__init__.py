@@ -1,0 +1,1 @@
+"""`perfdoc preview`: the documents in the browser, updated on every save."""

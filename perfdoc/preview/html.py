@@ -1,0 +1,165 @@
+"""The documents as HTML pages that look like the paper, for `perfdoc preview`.
+
+Nothing is decided here that the Word writers decide: merges come from the same
+merge plan (tables.indicator_cells, project_form.form_tables), numbering and
+heading levels from headings, figures from the model. Narrative Markdown goes
+through markdown-it-py's own HTML renderer, with raw HTML shown as text (as the
+Word documents print it) and image paths served from the project.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+
+from perfdoc.sources import markdown
+from perfdoc.sources.headings import demote, typed_heading
+from perfdoc.sources.layout import columns_for, label_span
+from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.project_model import Project
+from perfdoc.word.project_form import Line, form_tables, grid
+from perfdoc.word.tables import CONTINUE, RESTART, indicator_cells
+
+e = html.escape
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # html=False: raw HTML is shown as its text, never run in the preview page.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def body_html(section: Section, root, demote_headings: bool = False,
+              typed_headings: bool = False) -> str:
+    """A section's Markdown as HTML; typed headings get their level's class (and, in the
+    report, are printed one level down) exactly as the Word renderer decides."""
+    parser = _parser()
+    tokens = parser.parse(section.body)
+    for i, token in enumerate(tokens):
+        if token.type == "image":
+            continue
+        if typed_headings and token.type == "paragraph_open" and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            text = "".join(c.content for c in inline.children or () if c.type == "text")
+            level, lead = typed_heading(text)
+            if level and demote_headings:
+                level, old, new = demote(text)
+                first = next((c for c in inline.children or () if c.type == "text"), None)
+                if first is not None and first.content.startswith(old):
+                    first.content = new + first.content[len(old):]
+            if level:
+                token.attrSet("class", f"h{level}" + (" lead" if lead else ""))
+        for child in token.children or ():
+            if child.type == "image":
+                path, _ = markdown.resolve_image(child.attrGet("src") or "", section, root)
+                child.attrSet("src", "/source/" + quote(path.relative_to(root.resolve())
+                                                        .as_posix()) if path else "")
+    return parser.renderer.render(tokens, parser.options, {})
+
+
+# ---------------------------------------------------------------- indicator tables
+
+
+def indicator_table(report: Report, columns, heading: str | None, total_label: str,
+                    grade_label: str | None = None) -> str:
+    """The indicator table with rowspans from the Word writer's merge plan."""
+    columns = columns_for(columns, report.depth)
+    rows = indicator_cells(report.indicators, report.depth, columns)
+    out = ["<table class='indicators'><thead>"]
+    if heading:
+        out.append(f"<tr><th colspan='{len(columns)}'>{e(heading)}</th></tr>")
+    out.append("<tr>" + "".join(f"<th>{e(c.header)}</th>" for c in columns) + "</tr></thead>")
+    out.append("<tbody>")
+    for r, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            if cell.vmerge == CONTINUE:
+                continue
+            span = 1
+            if cell.vmerge == RESTART:
+                while r + span < len(rows) and rows[r + span][c].vmerge == CONTINUE:
+                    span += 1
+            attrs = f" rowspan='{span}'" if span > 1 else ""
+            attrs += f" class='{cell.jc}'" if cell.jc else ""
+            cells.append(f"<td{attrs}>{e(cell.text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    span = label_span(columns)
+    totals = {"weight": decimal_text(report.total_weight),
+              "score": decimal_text(report.total_score)}
+    out.append(f"<tr class='total'><th colspan='{span}'>{e(total_label)}</th>"
+               + "".join(f"<td class='center'>{e(totals.get(c.field, ''))}</td>"
+                         for c in columns[span:]) + "</tr>")
+    if grade_label:
+        out.append(f"<tr class='total'><th colspan='{span}'>{e(grade_label)}</th>"
+                   f"<td class='center' colspan='{len(columns) - span}'>{e(report.grade)}</td></tr>")
+    return "".join(out) + "</tbody></table>"
+
+
+# ---------------------------------------------------------------- documents
+
+
+def form_page(report: Report) -> str:
+    form = report.layout.form
+    rows = []
+    for section in report.sections.values():
+        rows.append(f"<tr><th class='section'>{e(section.title)}<span class='hint'>"
+                    f"{e(section.hint)}</span></th></tr>")
+        rows.append(f"<tr><td class='body'>{body_html(section, report.root)}</td></tr>")
+    return (f"<h1 class='title'>{e(report.form_title)}</h1>"
+            f"<p class='unit'>{e(form.unit_label + report.facts.unit)}</p>"
+            f"<table class='sections'>{''.join(rows)}</table>"
+            + indicator_table(report, form.columns, form.indicator_heading, form.total_label))
+
+
+def report_page(report: Report) -> str:
+    spec = report.layout.report
+    title = "<br>".join(e(line) for line in report.report_title.split("\n"))
+    parts = [f"<h1 class='title'>{title}</h1>"]
+    for section in report.sections.values():
+        parts.append(f"<h2 class='h1'>{e(section.title)}</h2>")
+        parts.append(body_html(section, report.root, spec.demote_headings, typed_headings=True))
+    parts.append(f"<p>{e(spec.attachment_label)}：{e(spec.attachment_title)}</p>")
+    parts.append(f"<div class='attachment'><p class='label'>{e(spec.attachment_label)}</p>"
+                 f"<h1 class='title'>{e(spec.attachment_title)}</h1>"
+                 + indicator_table(report, spec.columns, None, spec.total_label, spec.grade_label)
+                 + "</div>")
+    return "".join(parts)
+
+
+def project_page(project: Project, root) -> str:
+    form = project.layout.form
+    parts = [f"<h1 class='title'>{e(form.title)}</h1>",
+             f"<p class='subtitle'>{e(form.subtitle.format(year=project.year))}</p>"]
+    for rows in form_tables(project):
+        parts.append(_lines_table(rows, project, root))
+    return "".join(parts)
+
+
+def _lines_table(rows: list[Line], project: Project, root) -> str:
+    """A project form table from the same rows the Word writer lays on its grid."""
+    widths, starts = grid(rows, 10_000)
+    out = ["<table class='project'><colgroup>"
+           + "".join(f"<col style='width:{w / 100:.2f}%'>" for w in widths) + "</colgroup>"]
+    for r, (row, edge) in enumerate(zip(rows, starts)):
+        cells = []
+        for c, slot in enumerate(row.cells):
+            start, end = edge[c], max(edge[c + 1], edge[c] + 1)
+            if slot.vmerge == "continue":
+                continue
+            span = 1
+            if slot.vmerge == "restart":
+                while r + span < len(rows) and any(
+                        s.vmerge == "continue" and starts[r + span][k] == start
+                        for k, s in enumerate(rows[r + span].cells)):
+                    span += 1
+            tag = "th" if slot.role == "cell_head" else "td"
+            attrs = f" colspan='{end - start}'" if end - start > 1 else ""
+            attrs += f" rowspan='{span}'" if span > 1 else ""
+            attrs += f" class='{slot.jc}'" if slot.jc else ""
+            content = body_html(slot.part, root) if slot.part is not None else e(slot.text)
+            cells.append(f"<{tag}{attrs}>{content}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return "".join(out) + "</table>"

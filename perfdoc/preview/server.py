@@ -1,0 +1,216 @@
+"""The preview server: loopback only, GET only, pages rebuilt when a source is saved.
+
+A watcher thread (watchfiles) rebuilds the model on every change and tells each
+open page through server-sent events; the page fetches its new content and swaps
+it in place. A build with errors keeps the last good pages and shows the
+diagnostics, exactly as `perfdoc check` prints them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from perfdoc.files import MAX_SOURCE_BYTES, SOURCE_DIRS, SourceError, read_source
+from perfdoc.preview import html as pages
+from perfdoc.rules.check import check_project
+from perfdoc.sources.markdown import IMAGE_SUFFIXES
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_TYPES = {"preview.css": "text/css; charset=utf-8",
+               "preview.js": "text/javascript; charset=utf-8"}
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".bmp": "image/bmp", ".tif": "image/tiff",
+               ".tiff": "image/tiff"}
+
+
+@dataclass
+class Page:
+    title: str
+    html: str
+    style: str  # CSS variables: the layout's margins and type
+
+
+@dataclass
+class State:
+    root: Path
+    pages: dict[str, Page] = field(default_factory=dict)  # URL path -> the last good page
+    problems: list[str] = field(default_factory=list)
+    version: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    rebuild_seconds: float = 0.0
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        report, diags = check_project(self.root)
+        problems = [str(d) for d in diags.sorted()] if diags.errors else []
+        built = _pages(report) if report is not None and not diags.errors else None
+        with self.changed:
+            if built is not None:
+                self.pages = built
+            self.problems = problems
+            self.version += 1
+            self.rebuild_seconds = time.perf_counter() - started
+            self.changed.notify_all()
+
+
+def _style(page, body_pt: float, line: str) -> str:
+    return (f"--top:{page.top_mm}mm;--bottom:{page.bottom_mm}mm;--left:{page.left_mm}mm;"
+            f"--right:{page.right_mm}mm;--body-pt:{body_pt}pt;--line:{line}")
+
+
+def _pages(report) -> dict[str, Page]:
+    layout = report.layout
+    out = {
+        "/form": Page("自评表", pages.form_page(report),
+                      _style(layout.page, layout.form.text_pt, "1.5")),
+        "/report": Page("评价报告", pages.report_page(report),
+                        _style(layout.page, layout.report.body_pt,
+                               f"{layout.report.line_pt}pt")),
+    }
+    for project in report.projects:
+        out[f"/projects/{project.slug}"] = Page(
+            project.name, pages.project_page(project, report.root),
+            _style(project.layout.page, project.layout.form.text_pt, "1.5"))
+    return out
+
+
+class Handler(BaseHTTPRequestHandler):
+    state: State  # set on the subclass made for each server
+    server_version = "perfdoc-preview"
+
+    def log_message(self, format, *args):  # quiet: the terminal shows the URL only
+        pass
+
+    def do_GET(self):
+        try:
+            self._get()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away
+        except Exception as exc:  # never kill the server over one request
+            self._send(500, "text/plain; charset=utf-8", f"preview error: {exc!r}".encode())
+
+    def _get(self):
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        state = self.state
+        if path == "/":
+            self.send_response(302)
+            self.send_header("Location", "/form")
+            self.end_headers()
+        elif path == "/events":
+            self._events()
+        elif path.startswith("/assets/") and path[8:] in ASSET_TYPES:
+            self._send(200, ASSET_TYPES[path[8:]], (ASSETS / path[8:]).read_bytes())
+        elif path.startswith("/source/"):
+            self._source(path[8:])
+        elif path in state.pages or (not state.pages and path in ("/form", "/report")):
+            if url.query == "fragment=1":
+                with state.changed:
+                    page = state.pages.get(path)
+                    body = json.dumps({"page": page.html if page else None,
+                                       "problems": state.problems, "version": state.version},
+                                      ensure_ascii=False)
+                self._send(200, "application/json; charset=utf-8", body.encode())
+            else:
+                self._send(200, "text/html; charset=utf-8", self._shell(path).encode())
+        else:
+            self._send(404, "text/plain; charset=utf-8", "not found".encode())
+
+    def _shell(self, path: str) -> str:
+        state = self.state
+        with state.changed:
+            page = state.pages.get(path)
+            links = "".join(f"<a href='{html.escape(p)}'"
+                            f"{' class=current' if p == path else ''}>{html.escape(v.title)}</a>"
+                            for p, v in state.pages.items())
+            problems = "\n".join(state.problems)
+            version = state.version
+        doc = "report" if path == "/report" else "form"
+        return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+                f"<title>{html.escape(page.title if page else 'perfdoc')} · perfdoc preview</title>"
+                "<link rel='stylesheet' href='/assets/preview.css'></head>"
+                f"<body data-version='{version}'><nav>{links}</nav>"
+                f"<div id='problems' class='{'shown' if problems else ''}'>"
+                f"{html.escape(problems)}</div>"
+                f"<div id='page' class='sheet {doc}' style='{page.style if page else ''}'>"
+                f"{page.html if page else ''}</div>"
+                "<script src='/assets/preview.js'></script></body></html>")
+
+    def _source(self, relative: str) -> None:
+        """An image of the project, read as the build reads it (inside, regular, bounded)."""
+        root = self.state.root
+        path = root / relative
+        if path.suffix.lower() not in IMAGE_SUFFIXES or relative.startswith("/") or \
+                not any(relative.startswith(d + "/") for d in SOURCE_DIRS):
+            return self._send(404, "text/plain; charset=utf-8", b"not found")
+        try:
+            data = read_source(root, path, MAX_SOURCE_BYTES)
+        except SourceError:
+            return self._send(404, "text/plain; charset=utf-8", b"not found")
+        self._send(200, IMAGE_TYPES.get(path.suffix.lower(), "application/octet-stream"), data)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.state
+        with state.changed:
+            seen = state.version
+        while not getattr(self.server, "stopping", False):
+            with state.changed:
+                state.changed.wait_for(lambda: state.version != seen, timeout=10)
+                version = state.version
+            if version != seen:
+                seen = version
+                self.wfile.write(f"data: {version}\n\n".encode())
+            else:
+                self.wfile.write(b": keep-alive\n\n")
+            self.wfile.flush()
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(root: Path, port: int = 0, ready=None) -> None:
+    """Serve until interrupted (Ctrl-C); `ready(url)` is called once listening."""
+    import watchfiles
+
+    state = State(root)
+    state.rebuild()
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    stop = threading.Event()
+
+    def watch() -> None:
+        paths = [root / d for d in SOURCE_DIRS if (root / d).is_dir()]
+        for _ in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=20,
+                                  rust_timeout=500):
+            state.rebuild()
+
+    watcher = threading.Thread(target=watch, name="perfdoc-watch", daemon=True)
+    watcher.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/form"
+    if ready:
+        ready(url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.stopping = True
+        stop.set()
+        with state.changed:
+            state.changed.notify_all()
+        server.server_close()
