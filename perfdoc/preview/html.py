@@ -35,7 +35,16 @@ def _parser() -> MarkdownIt:
 def body_html(section: Section, root, demote_headings: bool = False,
               typed_headings: bool = False) -> str:
     """A section's Markdown as HTML; typed headings get their level's class (and, in the
-    report, are printed one level down) exactly as the Word renderer decides."""
+    report, are printed one level down) exactly as the Word renderer decides. Cached
+    per text: after a save only the sections that changed are rendered again."""
+    return _body_html(section.body, section.path, section.body_line, root,
+                      demote_headings, typed_headings)
+
+
+@lru_cache(maxsize=512)
+def _body_html(body: str, path: str, body_line: int, root, demote_headings: bool,
+               typed_headings: bool) -> str:
+    section = Section("", "", "", body, path, body_line)
     parser = _parser()
     tokens = parser.parse(section.body)
     for i, token in enumerate(tokens):
@@ -65,9 +74,17 @@ def body_html(section: Section, root, demote_headings: bool = False,
 
 def indicator_table(report: Report, columns, heading: str | None, total_label: str,
                     grade_label: str | None = None) -> str:
-    """The indicator table with rowspans from the Word writer's merge plan."""
-    columns = columns_for(columns, report.depth)
-    rows = indicator_cells(report.indicators, report.depth, columns)
+    """The indicator table with rowspans from the Word writer's merge plan (cached: a
+    save that changes no CSV reuses it)."""
+    return _indicator_table(tuple(report.indicators), report.depth,
+                            columns_for(columns, report.depth), heading, total_label,
+                            grade_label, report.total_weight, report.total_score, report.grade)
+
+
+@lru_cache(maxsize=8)
+def _indicator_table(indicators, depth, columns, heading, total_label, grade_label,
+                     total_weight, total_score, grade) -> str:
+    rows = indicator_cells(indicators, depth, columns)
     out = ["<table class='indicators'><thead>"]
     if heading:
         out.append(f"<tr><th colspan='{len(columns)}'>{e(heading)}</th></tr>")
@@ -87,14 +104,13 @@ def indicator_table(report: Report, columns, heading: str | None, total_label: s
             cells.append(f"<td{attrs}>{e(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     span = label_span(columns)
-    totals = {"weight": decimal_text(report.total_weight),
-              "score": decimal_text(report.total_score)}
+    totals = {"weight": decimal_text(total_weight), "score": decimal_text(total_score)}
     out.append(f"<tr class='total'><th colspan='{span}'>{e(total_label)}</th>"
                + "".join(f"<td class='center'>{e(totals.get(c.field, ''))}</td>"
                          for c in columns[span:]) + "</tr>")
     if grade_label:
         out.append(f"<tr class='total'><th colspan='{span}'>{e(grade_label)}</th>"
-                   f"<td class='center' colspan='{len(columns) - span}'>{e(report.grade)}</td></tr>")
+                   f"<td class='center' colspan='{len(columns) - span}'>{e(grade)}</td></tr>")
     return "".join(out) + "</tbody></table>"
 
 

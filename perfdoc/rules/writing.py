@@ -13,6 +13,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.headings import cn_number, demote, typed_heading
@@ -216,8 +217,10 @@ def _stale_year(prose: _Prose, year: int) -> Iterator[Finding]:
                           "<!-- perfdoc: allow PD418 -->")
 
 
-def findings(body: str, year: int | None = None) -> list[Finding]:
-    """Every finding of rules 1-7 in the body, in order."""
+@lru_cache(maxsize=256)
+def findings(body: str, year: int | None = None) -> tuple[Finding, ...]:
+    """Every finding of rules 1-7 in the body, in order (cached: the preview checks
+    every body on each save, and most have not changed)."""
     prose = _Prose(body)
     out: list[Finding] = []
     for rule in (_document_numbers, _half_width, _full_width, _spaces, _doubled, _numbering):
@@ -227,7 +230,7 @@ def findings(body: str, year: int | None = None) -> list[Finding]:
     # "(一)" is one mistake (PD417), not also two half-width brackets (PD412).
     forms = [(f.start, f.end) for f in out if f.code == "PD417"]
     out = [f for f in out if f.code != "PD412" or not any(a <= f.start < b for a, b in forms)]
-    return sorted(out, key=lambda f: (f.start, f.code))
+    return tuple(sorted(out, key=lambda f: (f.start, f.code)))
 
 
 def fixed(body: str) -> str:

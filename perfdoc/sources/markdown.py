@@ -95,6 +95,7 @@ def file_line(section: Section, token: Token, parent: Token | None = None) -> in
     return section.body_line + (owner.map[0] if owner and owner.map else 0)
 
 
+@lru_cache(maxsize=256)
 def printed_length(text: str) -> int:
     """Characters as the printed text counts them: Markdown markup and spaces left out."""
     count = 0

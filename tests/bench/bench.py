@@ -25,8 +25,12 @@ import compileall  # noqa: E402
 import datetime  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 import zipfile  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 
@@ -146,7 +150,39 @@ def projects_table(results: list[dict]) -> list[str]:
     return lines
 
 
-def report(results: list[dict], projects: list[dict]) -> str:
+def measure_preview(scale: int, work: Path, saves: int = 9) -> dict:
+    """From a save to the server-sent event that tells the page: a preview server on a
+    synthetic project, its event stream read on loopback, a sentence appended to one
+    section per save. The event is sent after the rebuild, so this is the whole loop
+    but the browser's fetch."""
+    project, _ = make_project(scale, work / f"preview{scale}")
+    proc = subprocess.Popen([str(PERFDOC), "preview", str(project)], stdout=subprocess.PIPE,
+                            text=True, env=ENV)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:(\d+)", proc.stdout.readline())
+        stream = socket.create_connection(("127.0.0.1", int(url.group(1))), timeout=30)
+        stream.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        reader = stream.makefile("rb")
+        while reader.readline().strip():  # the response headers
+            pass
+        path = project / "content" / "03-achievements.md"
+        text = path.read_text(encoding="utf-8")
+        samples = []
+        for n in range(saves + 1):
+            time.sleep(0.3)
+            started = time.perf_counter()
+            path.write_text(text + f"\n第{n}次保存。\n", encoding="utf-8")
+            while not reader.readline().startswith(b"data:"):
+                pass
+            samples.append(time.perf_counter() - started)
+        stream.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+    return {"scale": scale, "median": statistics.median(samples[1:]), "saves": saves}
+
+
+def report(results: list[dict], projects: list[dict], previews: list[dict]) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
                 .splitlines() if line.startswith("model name")), platform.processor())
     lines = [
@@ -178,6 +214,15 @@ def report(results: list[dict], projects: list[dict]) -> str:
             f"{their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
     if projects:
         lines += projects_table(projects)
+    if previews:
+        lines += ["", "## Preview", "",
+                  "`perfdoc preview` on the synthetic projects: from a save of one section file "
+                  "to the server-sent event that tells the open page (rebuild included: only "
+                  "changed bodies are parsed and rendered again), median of the saves after "
+                  "the first.", "",
+                  "| size | saves | save → event |", "|---|---|---|"]
+        lines += [f"| {r['scale']}× | {r['saves']} | {r['median'] * 1000:.0f} ms |"
+                  for r in previews]
     return "\n".join(lines) + "\n"
 
 
@@ -199,14 +244,19 @@ def main() -> None:
             projects.append(measure_projects(count, Path(tmp)))
             print(f"{count} projects: {projects[-1]['seconds']:.2f} s, "
                   f"peak {projects[-1]['rss']} MB", flush=True)
-    text = report(results, projects)
+        previews = [measure_preview(scale, Path(tmp)) for scale in (1, 100)]
+        for r in previews:
+            print(f"preview {r['scale']}x: {r['median'] * 1000:.0f} ms", flush=True)
+    text = report(results, projects, previews)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     # The README quotes each table between its markers.
     readme = ROOT / "README.md"
     current = readme.read_text(encoding="utf-8")
-    department, _, projects_part = text.partition("## Projects")
-    for marker, part in (("bench", department), ("bench-projects", projects_part)):
+    department, _, rest = text.partition("## Projects")
+    projects_part, _, preview_part = rest.partition("## Preview")
+    for marker, part in (("bench", department), ("bench-projects", projects_part),
+                         ("bench-preview", preview_part)):
         start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         if start in current and end in current:
             table = "\n".join(line for line in part.splitlines() if line.startswith("|"))
