@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -202,6 +203,13 @@ class Row:
         return f"<w:tr><w:trPr>{props}</w:trPr>" if props else "<w:tr>"
 
 
+@lru_cache(maxsize=32)
+def _rfonts_xml(latin: str, east_asia: str) -> str:
+    """<w:rFonts …/> as text, once per pair of fonts (a table writes it in every cell)."""
+    return "<w:rFonts " + " ".join(f"w:{etree.QName(k).localname}={quoteattr(v)}"
+                                   for k, v in _font_attrs(latin, east_asia).items()) + "/>"
+
+
 def table(parent, widths: list[int], rows: list[Row]):
     """A whole bordered table written in one pass: serialised as text and parsed once,
     which for thousands of cells is many times faster than building it node by node."""
@@ -223,9 +231,7 @@ def table(parent, widths: list[int], rows: list[Row]):
                 ppr += f'<w:jc w:val="{c.jc}"/>'
             run = ""
             if c.text:
-                fonts = "<w:rFonts " + " ".join(
-                    f"w:{etree.QName(k).localname}={quoteattr(v)}"
-                    for k, v in _font_attrs(role.latin, role.east_asia).items()) + "/>"
+                fonts = _rfonts_xml(role.latin, role.east_asia)
                 bold = "<w:b/>" if role.bold else ""
                 run = (f'<w:r><w:rPr>{fonts}{bold}</w:rPr><w:t xml:space="preserve">'
                        f"{escape(c.text)}</w:t></w:r>")

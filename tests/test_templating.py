@@ -101,3 +101,13 @@ def test_template_errors_are_diagnostics_with_line(sample_copy, snippet, code):
     _, diags = check_project(sample_copy)
     (d,) = diags.items
     assert (d.code, d.path, d.line) == (code, "content/03-achievements.md", 10)
+
+
+def test_a_set_on_one_line_is_seen_by_the_next(sample_copy):
+    """Lines are rendered one by one only when none defines something for later lines."""
+    path = sample_copy / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "\n{% set n = projects | length %}\n共{{ n }}个项目。\n", encoding="utf-8")
+    report, diags = check_project(sample_copy)
+    assert not diags.errors, [str(d) for d in diags.items]
+    assert "共3个项目。" in report.sections["achievements"].body

@@ -9,6 +9,7 @@ Literal braces: `{{ '{{' }}`, or `{% raw %}…{% endraw %}` around a passage.
 from __future__ import annotations
 
 import dataclasses
+import re
 import traceback
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -111,20 +112,35 @@ def render_bodies(sections: dict[str, Section], names: Callable[[], dict],
 
 def _render(section: Section, names: dict, diags: Diagnostics) -> str | None:
     lines = section.body.split("\n")
-    whole = "{%" in section.body or "{#" in section.body or any(
-        line.count("{{") != line.count("}}") for line in lines)
-    if whole:  # blocks may span lines: one template
-        return _render_text(section.body, 0, section, names, diags)
-    # Expressions only: each line is a template of its own, compiled once per distinct
-    # line, so a long body costs what its template lines cost.
+    if not all(_self_contained(line) for line in lines if needs_rendering(line)):
+        return _render_text(section.body, 0, section, names, diags)  # blocks span lines
+    # Every template line stands alone (expressions, and blocks that open and close on
+    # the line): each is a template of its own, compiled once per distinct line, so a
+    # long body costs what its template lines cost.
     out = []
     for offset, line in enumerate(lines):
-        if "{{" in line:
+        if needs_rendering(line):
             line = _render_text(line, offset, section, names, diags)
             if line is None:
                 return None
         out.append(line)
     return "\n".join(out)
+
+
+_DEFINES = re.compile(r"\{%-?\s*(?:set|macro|import|from|call)\b")
+
+
+@lru_cache(maxsize=4096)
+def _self_contained(line: str) -> bool:
+    """Whether a line is a whole template by itself: its {% … %} blocks close on it, and
+    it defines nothing ({% set %}, a macro) that a later line could use."""
+    if line.count("{{") != line.count("}}") or _DEFINES.search(line):
+        return False
+    try:
+        environment().parse(line)
+    except TemplateSyntaxError:
+        return False
+    return True
 
 
 def _render_text(text: str, offset: int, section: Section, names: dict,
