@@ -76,24 +76,31 @@ def sample_copy(tmp_path) -> Path:
     return copy_project(ROOT, tmp_path / "project")
 
 
-def soffice() -> str:
-    """LibreOffice's binary; in CI its absence is a failure, elsewhere a skip."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found:
-        return found
+def required_tool(names: tuple[str, ...], package: str) -> str:
+    """A program the tests use; in CI its absence is a failure (.ci/run installs
+    `package`), elsewhere a skip."""
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
     if os.environ.get("CI"):
-        pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs it")
-    pytest.skip("LibreOffice is not installed (CI installs it)")
+        pytest.fail(f"{names[0]} is required in CI: .ci/run installs {package}")
+    pytest.skip(f"{names[0]} is not installed (CI installs {package})")
+
+
+def soffice() -> str:
+    """LibreOffice's binary, to convert the documents."""
+    return required_tool(("soffice", "libreoffice"), "LibreOffice")
 
 
 def pdftotext() -> str:
-    """poppler's pdftotext, to read a PDF page by page; required in CI like LibreOffice."""
-    found = shutil.which("pdftotext")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("pdftotext (poppler-utils) is required in CI: .ci/run installs it")
-    pytest.skip("pdftotext is not installed (CI installs poppler-utils)")
+    """poppler's pdftotext, to read a PDF page by page."""
+    return required_tool(("pdftotext",), "poppler-utils")
+
+
+def chromium() -> str:
+    """Debian's chromium, for the preview's browser test."""
+    return required_tool(("chromium", "chromium-browser"), "chromium")
 
 
 # Started while pytest is still small: see tests/launcher.py.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,16 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import ROOT, copy_project
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is required in CI: .ci/run installs it")
-    pytest.skip("chromium is not installed (CI installs it)")
+from conftest import ROOT, chromium, copy_project
 
 
 @pytest.fixture()
