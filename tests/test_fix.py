@@ -6,7 +6,7 @@ import codecs
 import hashlib
 
 from conftest import ROOT, SAMPLE_FINDING, copy_project, run_perfdoc
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from perfdoc.rules.fix import fix_bytes
 from perfdoc.rules.writing import SEVERITY, findings, fixed
 
@@ -89,6 +89,8 @@ def unnamed(text: str) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(texts)
+@example("中,,,,,,,,,,,,")  # a run of half-width marks: one stretch, fixed in one round
+@example("(一),,。。")
 def test_fix_is_idempotent_and_changes_only_what_rules_name(text):
     once = fixed(text)
     assert fixed(once) == once

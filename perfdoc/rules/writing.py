@@ -95,19 +95,23 @@ def _document_numbers(prose: _Prose) -> Iterator[Finding]:
 
 
 def _half_width(prose: _Prose) -> Iterator[Finding]:
+    """Half-width , ; : ? ! ( ) touching Chinese text; a run of them ("，,,") is one
+    stretch of Chinese punctuation, so all of it is named at once."""
     body = prose.body
-    for m in re.finditer(r"[,;:?!()]", body):
-        i, ch = m.start(), m.group()
-        before, after = body[i - 1:i], body[i + 1:i + 2]
-        if ch in ",:" and before.isdigit() and after.isdigit():
+    for m in re.finditer(r"[,;:?!()]+", body):
+        start, end = m.span()
+        before, after = body[start - 1:start], body[end:end + 1]
+        if m.group() in (",", ":") and before.isdigit() and after.isdigit():
             continue  # 1,611,200.00 and 10:30
         if not (_CHINESE.match(before or " ") or _CHINESE.match(after or " ")):
             continue  # Latin text keeps its own punctuation
-        if ch == ")" and not _CHINESE.match(before or " ") and _opens_latin(body, i):
+        if m.group() == ")" and not _CHINESE.match(before or " ") and _opens_latin(body, start):
             continue
-        if prose.free(i, i + 1):
-            yield Finding("PD412", i, i + 1, f"中文中的半角标点“{ch}”应为全角“{FULL_WIDTH[ch]}”",
-                          FULL_WIDTH[ch])
+        for i in range(start, end):
+            ch = body[i]
+            if prose.free(i, i + 1):
+                yield Finding("PD412", i, i + 1, f"中文中的半角标点“{ch}”应为全角“{FULL_WIDTH[ch]}”",
+                              FULL_WIDTH[ch])
 
 
 def _opens_latin(body: str, close: int) -> bool:
@@ -236,7 +240,7 @@ def findings(body: str, year: int | None = None) -> tuple[Finding, ...]:
 def fixed(body: str) -> str:
     """The body with every mechanical fix applied, to a fixed point (a fix can reveal
     another: "(一),," → "（一），，" → "（一），")."""
-    for _ in range(8):
+    for _ in range(100):  # each round removes at least one finding; bodies converge fast
         changes = [f for f in findings(body) if f.replacement is not None]
         if not changes:
             return body
