@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import struct
@@ -33,6 +34,12 @@ def copy_project(src: Path, dst: Path, as_published: bool = False) -> Path:
     if src == ROOT and not as_published:
         (dst / path).write_bytes((dst / path).read_bytes().replace(wrong.encode(), right.encode()))
     return dst
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    """sha256 of every regular file below root (links not followed), by relative path."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 
-from conftest import ROOT, SAMPLE_FINDING, copy_project, run_perfdoc
-from hypothesis import example, given, settings, strategies as st
+from conftest import ROOT, SAMPLE_FINDING, copy_project, digest_tree, run_perfdoc
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from perfdoc.rules.fix import fix_bytes
 from perfdoc.rules.writing import SEVERITY, findings, fixed
 
 FIXABLE = {"PD411", "PD412", "PD413", "PD414", "PD415", "PD417"}
 
-
-def digest_tree(root):
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_the_sample_document_number_is_fixed_and_nothing_else(tmp_path):
@@ -28,7 +25,7 @@ def test_the_sample_document_number_is_fixed_and_nothing_else(tmp_path):
     assert (project / path).read_bytes() == original.replace(wrong.encode(), right.encode())
     after = digest_tree(project)
     assert {k for k in before if before[k] != after[k]} == {path}
-    assert f"-根据《" in done.stdout and right in done.stdout  # the unified diff
+    assert "-根据《" in done.stdout and right in done.stdout  # the unified diff
     again = run_perfdoc("fix", str(project), "--check")
     assert again.returncode == 0 and "没有需要改正的写法" in again.stdout
 

@@ -8,7 +8,6 @@ build/ left as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -17,16 +16,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, run_perfdoc
+from conftest import ROOT, copy_project, digest_tree, run_perfdoc, tiny_png
 
 from perfdoc.sources.layout import LAYOUT_DIR
 
 SECONDS, MEGABYTES = 10, 500
 
-
-def digest_tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 @pytest.fixture()
@@ -368,8 +363,6 @@ def test_a_markdown_table_of_thousands_of_columns(world):
 
 
 def test_an_image_of_too_many_pixels(world):
-    from conftest import tiny_png
-
     project, outside = world
     before = snapshot(project, outside)
     png = bytearray(tiny_png())

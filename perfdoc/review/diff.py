@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.model import Report, Section, decimal_text, percent_text
 from perfdoc.sources.project_model import Project
 
 
@@ -65,10 +65,6 @@ def diff_reports(a: Side, b: Side) -> str:
     return "\n".join(lines + body).rstrip() + "\n"
 
 
-def _rate(value) -> str:
-    return f"{value * 100:.2f}%" if value is not None else "—"
-
-
 def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
     """Per project folder: figures that moved, then its rows and parts as for the report."""
     a = {p.folder: p for p in old}
@@ -80,11 +76,11 @@ def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
             p = x or y
             state = "新增项目" if x is None else "删除的项目"
             out += [f"#### {state}：{_cell(p.title)}（{folder}，总分 {decimal_text(p.total_score)}，"
-                    f"执行率 {_rate(p.execution_rate)}）", ""]
+                    f"执行率 {percent_text(p.execution_rate, '—')}）", ""]
             continue
         figures = [(label, f(x), f(y)) for label, f in (
             ("总分", lambda p: decimal_text(p.total_score)), ("等级", lambda p: p.grade),
-            ("执行率", lambda p: _rate(p.execution_rate)),
+            ("执行率", lambda p: percent_text(p.execution_rate, "—")),
             ("预算数（万元）", lambda p: decimal_text(p.budget)),
             ("执行数（万元）", lambda p: decimal_text(p.spent)))]
         body = _indicator_changes(x, y, level="#####") + \

@@ -10,7 +10,7 @@ from perfdoc.rules.project_check import check_projects, render_project
 from perfdoc.rules.text_rules import check_text
 from perfdoc.sources import markdown
 from perfdoc.sources.load import PROJECT_CSV, load_project
-from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report
+from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report, percent_text
 from perfdoc.sources.project_load import load_projects
 from perfdoc.sources.templating import render_sections
 
@@ -95,6 +95,6 @@ def _execution(report: Report, diags: Diagnostics) -> None:
     facts = report.facts
     rate = facts.execution_rate
     if rate is not None and rate < LOW_EXECUTION and not facts.execution_reason:
-        diags.warning("PD103", facts.path, f"预算执行率为 {rate * 100:.2f}%，低于 90%，"
+        diags.warning("PD103", facts.path, f"预算执行率为 {percent_text(rate)}，低于 90%，"
                       "请在 execution_reason 中写明原因", line=facts.lines.get("finance"),
                       field="finance")

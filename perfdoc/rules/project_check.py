@@ -14,7 +14,7 @@ from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.rules.text_rules import body_lines, indicator_cells, leftovers
 from perfdoc.sources import markdown
 from perfdoc.sources.load import PROJECT_CSV
-from perfdoc.sources.model import LOW_EXECUTION, Facts, decimal_text
+from perfdoc.sources.model import LOW_EXECUTION, Facts, decimal_text, percent_text
 from perfdoc.sources.project_model import (
     Project,
     misses,
@@ -76,7 +76,7 @@ def _budget(project: Project, diags: Diagnostics) -> None:
     rate = project.execution_rate
     reason = project.execution_reason
     if rate is not None and rate < LOW_EXECUTION and not reason:
-        message = (f"执行率为 {rate * 100:.2f}%，低于 90%，请在 execution_reason 中写明原因"
+        message = (f"执行率为 {percent_text(rate)}，低于 90%，请在 execution_reason 中写明原因"
                    + (f"（{block.reason_limit} 字以内）" if block.reason_limit else ""))
         report = diags.error if block.low_rate == "error" else diags.warning
         report("PD705", where, message, line=project.lines.get("funds"), field="execution_reason")

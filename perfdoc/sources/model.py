@@ -20,6 +20,11 @@ LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 
 
+def percent_text(rate: Decimal | None, missing: str = "") -> str:
+    """A rate as forms print it: 0.9997 -> 99.97%."""
+    return f"{rate * 100:.2f}%" if rate is not None else missing
+
+
 def amount(value: object) -> Decimal | None:
     """A non-negative amount as YAML gave it (int or Decimal), or None when it is not
     one: text, a bool, a negative, NaN, or beyond 10^15 (no budget is; printing

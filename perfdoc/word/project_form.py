@@ -17,7 +17,7 @@ from docx.table import Table, _Cell
 
 from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
-from perfdoc.sources.model import Section, decimal_text
+from perfdoc.sources.model import Section, decimal_text, percent_text
 from perfdoc.sources.project_layout import (
     BudgetBlock,
     GoalsBlock,
@@ -113,7 +113,7 @@ def _header(block: HeaderBlock, project: Project, layout: ProjectLayout) -> list
 def _budget(block: BudgetBlock, project: Project, layout: ProjectLayout) -> list[Line]:
     rate = project.execution_rate
     total = {"weight": decimal_text(block.weight),
-             "rate": f"{rate * 100:.2f}%" if rate is not None else "",
+             "rate": percent_text(rate),
              "score": decimal_text(project.budget_score),
              "reason": project.execution_reason}
 

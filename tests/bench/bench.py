@@ -27,8 +27,8 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
