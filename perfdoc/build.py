@@ -13,6 +13,7 @@ from perfdoc.sheets.project_summary import build_projects_xlsx
 from perfdoc.sheets.xlsx import build_scores_xlsx
 from perfdoc.source_date import source_date
 from perfdoc.sources.project_load import PROJECTS_DIR
+from perfdoc.word.document import WordDocument
 from perfdoc.word.form import build_form
 from perfdoc.word.pdf import PdfError, convert
 from perfdoc.word.project_form import build_project_form
@@ -93,10 +94,10 @@ def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
             path.unlink()
 
 
-def _package(doc, title: str, author: str, when) -> bytes:
+def _package(doc: WordDocument, title: str, author: str, when) -> bytes:
     """The document's bytes, with the same core properties on every build."""
-    props = doc.core_properties
+    props = doc.package.core_properties
     props.title, props.author = title, author
     props.comments = props.last_modified_by = ""
     props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
-    return ooxml.docx_package(doc, when)
+    return ooxml.docx_package(doc.package, "".join(doc.body), when)

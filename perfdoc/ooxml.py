@@ -1,10 +1,12 @@
-"""Every raw OOXML tweak perfdoc makes, in one place.
+"""Every raw OOXML perfdoc writes, in one place.
 
-python-docx covers paragraphs, runs and sections; what it has no API for lives
-here: East Asian fonts, table grids and borders, merged cells, repeated header
-rows, PAGE fields, odd/even footers and a reproducible zip. Element order inside
-`*Pr` elements follows the schema, because Word (unlike LibreOffice) rejects
-files that do not.
+python-docx holds a document's package: page set-up, styles, footers, images.
+The body is written here as OOXML text (runs, paragraphs, tables with their
+grids, borders, merges and repeated header rows) and spliced into the package
+when it is zipped, reproducibly; so are East Asian fonts, PAGE fields and
+odd/even footers, and the whole of scores.xlsx. Element order inside `*Pr`
+elements follows the schema, because Word (unlike LibreOffice) rejects files
+that do not.
 """
 
 from __future__ import annotations
@@ -16,18 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
+from docx.oxml.shape import CT_Inline
 from lxml import etree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-# Attribute names, qualified once: the table and run builders are hot paths.
-_A_VAL, _A_W, _A_TYPE = _W + "val", _W + "w", _W + "type"
-_A_ASCII, _A_HANSI, _A_CS = _W + "ascii", _W + "hAnsi", _W + "cs"
-_A_EASTASIA, _A_HINT = _W + "eastAsia", _W + "hint"
+_A_VAL = _W + "val"
 
 # Children of pPr in schema order (the ones perfdoc writes).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl",
@@ -71,10 +69,14 @@ def _ordered_child(parent, tag: str, order: tuple[str, ...]):
 # ---------------------------------------------------------------- fonts
 
 
-def _font_attrs(latin: str, east_asia: str) -> dict[str, str]:
+def _font_values(latin: str, east_asia: str) -> tuple[tuple[str, str], ...]:
     """The w:rFonts attributes perfdoc writes everywhere (runs, styles, defaults)."""
-    return {_A_ASCII: latin, _A_HANSI: latin, _A_CS: latin, _A_EASTASIA: east_asia,
-            _A_HINT: "eastAsia"}
+    return (("ascii", latin), ("hAnsi", latin), ("cs", latin), ("eastAsia", east_asia),
+            ("hint", "eastAsia"))
+
+
+def _font_attrs(latin: str, east_asia: str) -> dict[str, str]:
+    return {_W + name: value for name, value in _font_values(latin, east_asia)}
 
 
 def set_fonts(rPr, latin: str, east_asia: str) -> None:
@@ -120,21 +122,6 @@ def first_line_chars(pPr, chars: int, size_pt: float) -> None:
     ind.set(qn("w:firstLine"), str(round(chars * size_pt * 20)))
 
 
-def left_indent_chars(pPr, chars: int, size_pt: float) -> None:
-    ind = _ordered_child(pPr, "ind", _PPR_ORDER)
-    ind.set(qn("w:leftChars"), str(chars * 100))
-    ind.set(qn("w:left"), str(round(chars * size_pt * 20)))
-
-
-def right_indent_chars(pPr, chars: float, size_pt: float) -> None:
-    """Right indent in characters; the first-line indent is cancelled (signature lines)."""
-    ind = _ordered_child(pPr, "ind", _PPR_ORDER)
-    ind.set(qn("w:rightChars"), str(round(chars * 100)))
-    ind.set(qn("w:right"), str(round(chars * size_pt * 20)))
-    ind.set(qn("w:firstLineChars"), "0")
-    ind.set(qn("w:firstLine"), "0")
-
-
 def exact_line_spacing(pPr, pt: float) -> None:
     spacing = _ordered_child(pPr, "spacing", _PPR_ORDER)
     spacing.set(qn("w:line"), str(round(pt * 20)))
@@ -146,19 +133,139 @@ def snap_to_grid_off(pPr) -> None:
     _ordered_child(pPr, "snapToGrid", _PPR_ORDER).set(qn("w:val"), "0")
 
 
+# ---------------------------------------------------------------- body text
+# A document's body is written as OOXML text and spliced into document.xml when
+# the package is zipped: building tens of thousands of runs node by node through
+# python-docx's element classes, then serialising them, cost more than pandoc's
+# whole conversion. Text is escaped here and nowhere else.
+
+
+def _escape(text: str) -> str:
+    """Character data. A carriage return is kept as a reference: a parser would read
+    a raw one as a line feed."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _attr(value: str) -> str:
+    """A quoted attribute value."""
+    return '"' + _escape(value).replace('"', "&quot;").replace("\n", "&#10;") \
+        .replace("\t", "&#9;") + '"'
+
+
+@lru_cache(maxsize=256)
+def _rpr_xml(latin: str, east_asia: str, bold: bool, italic: bool, strike: bool,
+             size_pt: float | None) -> str:
+    """A run's properties, in schema order; made once per combination."""
+    fonts = " ".join(f"w:{name}={_attr(value)}" for name, value in _font_values(latin, east_asia))
+    props = f"<w:rFonts {fonts}/>"
+    props += ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") \
+        + ("<w:strike/>" if strike else "")
+    if size_pt is not None:
+        half_points = round(size_pt * 2)
+        props += f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+    return f"<w:rPr>{props}</w:rPr>"
+
+
+def run_xml(text: str, latin: str, east_asia: str, bold: bool = False,
+            size_pt: float | None = None, italic: bool = False, strike: bool = False) -> str:
+    """A run with explicit Latin and East Asian fonts (the eastAsia hint keeps “”…—
+    full-width)."""
+    return (f"<w:r>{_rpr_xml(latin, east_asia, bold, italic, strike, size_pt)}"
+            f'<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>')
+
+
+BREAK_RUN = "<w:r><w:br/></w:r>"
+
+
+def page_field(runs: str) -> str:
+    """A PAGE field around runs showing its last value."""
+    return f'<w:fldSimple w:instr=" PAGE ">{runs}</w:fldSimple>'
+
+
+def picture_run(part, path: Path, max_width: int, shape_id: int) -> str:
+    """An inline picture as a run: at its own size, or scaled down to `max_width`
+    twips. The image is added to `part` (once per file)."""
+    rid, image = part.get_or_add_image(str(path))
+    cx, cy = image.scaled_dimensions(None, None)
+    limit = max_width * 635  # twips -> EMU
+    if cx > limit:
+        cx, cy = limit, int(cy * limit / cx)
+    inline = CT_Inline.new_pic_inline(shape_id, rid, image.filename, cx, cy)
+    return f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r>"
+
+
+def indent_left(chars: int, size_pt: float) -> str:
+    """w:ind attributes: a left indent in characters, with a twips fallback."""
+    return f'w:leftChars="{chars * 100}" w:left="{round(chars * size_pt * 20)}"'
+
+
+def indent_right(chars: float, size_pt: float) -> str:
+    """w:ind attributes: a right indent in characters, the first-line indent cancelled
+    (signature lines)."""
+    return (f'w:rightChars="{round(chars * 100)}" w:right="{round(chars * size_pt * 20)}" '
+            'w:firstLineChars="0" w:firstLine="0"')
+
+
+def paragraph_xml(runs: str = "", style_id: str | None = None, *, jc: str | None = None,
+                  keep_next: bool = False, page_break: bool = False,
+                  after_pt: float | None = None, ind: str = "") -> str:
+    """A paragraph; `ind` holds w:ind attributes (indent_left, indent_right)."""
+    props = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
+    if keep_next:
+        props += "<w:keepNext/>"
+    if page_break:
+        props += "<w:pageBreakBefore/>"
+    if after_pt is not None:
+        props += f'<w:spacing w:after="{round(after_pt * 20)}"/>'
+    if ind:
+        props += f"<w:ind {ind}/>"
+    if jc:
+        props += f'<w:jc w:val="{jc}"/>'
+    return f"<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>" if props else f"<w:p>{runs}</w:p>"
+
+
+class Paragraph:
+    """A paragraph being written: runs appended as text, its XML made when its
+    container is done."""
+
+    __slots__ = ("ind", "jc", "runs", "style_id")
+
+    def __init__(self, style_id: str | None = None):
+        self.style_id = style_id
+        self.jc: str | None = None
+        self.ind = ""
+        self.runs: list[str] = []
+
+    def xml(self) -> str:
+        return paragraph_xml("".join(self.runs), self.style_id, jc=self.jc, ind=self.ind)
+
+
+def blocks_xml(blocks: list) -> str:
+    """Blocks as text: strings (tables, finished paragraphs) and Paragraphs."""
+    return "".join(b if isinstance(b, str) else b.xml() for b in blocks)
+
+
+# Two tables with nothing between them are merged into one by Word, and then the
+# second one's header rows no longer repeat; a 1-twip paragraph keeps them apart
+# while the borders meet on paper.
+SEAM_PARAGRAPH = ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="1" '
+                  'w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+
+
 # ---------------------------------------------------------------- tables
 
 
-def new_table(container, widths: list[int]):
-    """An empty bordered table with a fixed grid, appended to a body or cell element.
+def _tbl_open(widths: list[int]) -> str:
+    """A bordered table's opening and fixed grid.
 
     Every column and the table itself have explicit widths, or LibreOffice lays the
     table out differently from Word.
     """
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-    tbl = parse_xml(
-        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+    return (
+        "<w:tbl><w:tblPr>"
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/>'
         f"<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/>"
@@ -172,15 +279,41 @@ def new_table(container, widths: list[int]):
         # The hex form agrees with the flags: noHBand 0x0200 + noVBand 0x0400.
         f'<w:tblLook w:val="0600" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
         f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid></w:tbl>"
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
     )
-    append_block(container, tbl)
-    return tbl
+
+
+def table_xml(widths: list[int], rows: str) -> str:
+    """A bordered table; `rows` are w:tr elements as text."""
+    return f"{_tbl_open(widths)}{rows}</w:tbl>"
+
+
+def row_open(header: bool = False, keep: bool = False) -> str:
+    """A w:tr's opening: header rows repeat on every page, kept rows never split."""
+    props = ("<w:cantSplit/>" if keep else "") + ("<w:tblHeader/>" if header else "")
+    return f"<w:tr><w:trPr>{props}</w:trPr>" if props else "<w:tr>"
+
+
+def cell_xml(width: int, content: str, span: int = 1, vmerge: str | None = None,
+             valign: str | None = "center") -> str:
+    """A cell `width` twips wide holding `content` (blocks as text). It is made to end
+    in a paragraph: Word refuses a cell that does not."""
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge:
+        props += f'<w:vMerge w:val="{vmerge}"/>'
+    if valign:
+        props += f'<w:vAlign w:val="{valign}"/>'
+    if not content.endswith("</w:p>"):
+        content += "<w:p></w:p>"
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell as data; `role` is a document.Role (style and fonts)."""
+    """One table cell as data; `role` is a document.Role (style and fonts). `blocks`,
+    when given, is the cell's content as text (rendered Markdown) instead of `text`."""
 
     width: int  # twips
     text: str
@@ -188,6 +321,7 @@ class Cell:
     jc: str | None = None
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue"
+    blocks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,172 +331,22 @@ class Row:
     keep: bool = False  # never split across two pages (w:cantSplit)
     keep_next: bool = False  # on the same page as the row below (w:keepNext)
 
-    @property
-    def tr_open(self) -> str:
-        props = ("<w:cantSplit/>" if self.keep else "") + ("<w:tblHeader/>" if self.header else "")
-        return f"<w:tr><w:trPr>{props}</w:trPr>" if props else "<w:tr>"
 
-
-@lru_cache(maxsize=32)
-def _rfonts_xml(latin: str, east_asia: str) -> str:
-    """<w:rFonts …/> as text, once per pair of fonts (a table writes it in every cell)."""
-    return "<w:rFonts " + " ".join(f"w:{etree.QName(k).localname}={quoteattr(v)}"
-                                   for k, v in _font_attrs(latin, east_asia).items()) + "/>"
-
-
-def table(parent, widths: list[int], rows: list[Row]):
-    """A whole bordered table written in one pass: serialised as text and parsed once,
-    which for thousands of cells is many times faster than building it node by node."""
-    tbl = new_table(parent, widths)
+def table(widths: list[int], rows: list[Row]) -> str:
+    """A whole bordered table from rows of cells, as text."""
     out = []
     for row in rows:
-        out.append(row.tr_open)
+        out.append(row_open(row.header, row.keep))
         for c in row.cells:
-            role = c.role
-            props = f'<w:tcW w:w="{c.width}" w:type="dxa"/>'
-            if c.span > 1:
-                props += f'<w:gridSpan w:val="{c.span}"/>'
-            if c.vmerge:
-                props += f'<w:vMerge w:val="{c.vmerge}"/>'
-            ppr = f'<w:pStyle w:val="{role.style_id}"/>'
-            if row.keep_next:
-                ppr += "<w:keepNext/>"
-            if c.jc:
-                ppr += f'<w:jc w:val="{c.jc}"/>'
-            run = ""
-            if c.text:
-                fonts = _rfonts_xml(role.latin, role.east_asia)
-                bold = "<w:b/>" if role.bold else ""
-                run = (f'<w:r><w:rPr>{fonts}{bold}</w:rPr><w:t xml:space="preserve">'
-                       f"{escape(c.text)}</w:t></w:r>")
-            out.append(f'<w:tc><w:tcPr>{props}<w:vAlign w:val="center"/></w:tcPr>'
-                       f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>")
+            if c.blocks is not None:
+                content = c.blocks
+            else:
+                role = c.role
+                run = run_xml(c.text, role.latin, role.east_asia, bold=role.bold) if c.text else ""
+                content = paragraph_xml(run, role.style_id, jc=c.jc, keep_next=row.keep_next)
+            out.append(cell_xml(c.width, content, c.span, c.vmerge))
         out.append("</w:tr>")
-    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(out)}</w:tbl>")
-    tbl.extend(list(body))
-    return tbl
-
-
-def append_block(parent, element) -> None:
-    """Append a paragraph or table to a body (before its sectPr) or a cell, in O(1).
-
-    python-docx's own insertion searches the body's children for the sectPr each
-    time, which makes long documents quadratic.
-    """
-    last = _last_child(parent)
-    if last is not None and last.tag == _W + "sectPr":
-        last.addprevious(element)
-    else:
-        parent.append(element)
-
-
-def _last_child(parent):
-    try:
-        return parent[-1]  # O(1) in lxml, unlike len(parent)
-    except IndexError:
-        return None
-
-
-def new_paragraph(parent, style_id: str | None = None, jc: str | None = None):
-    """An empty paragraph at the end of a body or cell."""
-    p = parent.makeelement(_W + "p")  # keeps python-docx's element classes
-    if style_id or jc:
-        pPr = etree.SubElement(p, _W + "pPr")
-        if style_id:
-            etree.SubElement(pPr, _W + "pStyle", {_A_VAL: style_id})
-        if jc:
-            etree.SubElement(pPr, _W + "jc", {_A_VAL: jc})
-    append_block(parent, p)
-    return p
-
-
-def space_after(p, pt: float) -> None:
-    _ordered_child(p.get_or_add_pPr(), "spacing", _PPR_ORDER).set(qn("w:after"),
-                                                                   str(round(pt * 20)))
-
-
-def page_break_before(p) -> None:
-    _ordered_child(p.get_or_add_pPr(), "pageBreakBefore", _PPR_ORDER)
-
-
-def set_jc(p, value: str) -> None:
-    pPr = p.find(_W + "pPr")
-    if pPr is None:
-        pPr = etree.Element(_W + "pPr")
-        p.insert(0, pPr)
-    _ordered_child(pPr, "jc", _PPR_ORDER).set(qn("w:val"), value)
-
-
-def add_break(p) -> None:
-    etree.SubElement(etree.SubElement(p, _W + "r"), _W + "br")
-
-
-def add_row(tbl, header: bool = False):
-    """A row; header rows repeat at the top of every page the table spans."""
-    tr = etree.SubElement(tbl, _W + "tr")
-    if header:
-        trPr = etree.SubElement(tr, _W + "trPr")
-        etree.SubElement(trPr, _W + "tblHeader")
-    return tr
-
-
-def add_cell(tr, width: int, span: int = 1, vmerge: str | None = None,
-             valign: str | None = None):
-    """A cell with its width; `vmerge` is "restart" or "continue" for vertical merges."""
-    tc = etree.SubElement(tr, _W + "tc")
-    tcPr = etree.SubElement(tc, _W + "tcPr")
-    etree.SubElement(tcPr, _W + "tcW", {_A_W: str(width), _A_TYPE: "dxa"})
-    if span > 1:
-        etree.SubElement(tcPr, _W + "gridSpan", {_A_VAL: str(span)})
-    if vmerge is not None:
-        etree.SubElement(tcPr, _W + "vMerge", {_A_VAL: vmerge})
-    if valign is not None:
-        etree.SubElement(tcPr, _W + "vAlign", {_A_VAL: valign})
-    return tc
-
-
-def add_run(p, text: str, latin: str, east_asia: str, bold: bool = False,
-            size_pt: float | None = None, italic: bool = False, strike: bool = False):
-    """A run with explicit Latin and East Asian fonts (the eastAsia hint keeps “”…—
-    full-width)."""
-    r = etree.SubElement(p, _W + "r")
-    rPr = etree.SubElement(r, _W + "rPr")
-    etree.SubElement(rPr, _W + "rFonts", _font_attrs(latin, east_asia))
-    if bold:
-        etree.SubElement(rPr, _W + "b")
-    if italic:
-        etree.SubElement(rPr, _W + "i")
-    if strike:
-        etree.SubElement(rPr, _W + "strike")
-    if size_pt is not None:
-        half_points = str(round(size_pt * 2))
-        etree.SubElement(rPr, _W + "sz", {_A_VAL: half_points})
-        etree.SubElement(rPr, _W + "szCs", {_A_VAL: half_points})
-    t = etree.SubElement(r, _W + "t", {_SPACE: "preserve"})
-    t.text = text
-    return r
-
-
-def end_cell(tc) -> None:
-    """A cell must end in a paragraph (Word refuses a cell that ends in a table)."""
-    last = tc[-1]
-    if last.tag != _W + "p":
-        etree.SubElement(tc, _W + "p")
-
-
-def seam_paragraph(body_element):
-    """The paragraph Word needs between two tables, shrunk to nothing.
-
-    Two tables with nothing between them are merged into one by Word, and then the
-    second one's header rows no longer repeat; a 1-twip paragraph keeps them apart
-    while the borders meet on paper.
-    """
-    p = new_paragraph(body_element)
-    pPr = etree.SubElement(p, _W + "pPr")
-    etree.SubElement(pPr, _W + "spacing", {_W + "before": "0", _W + "after": "0",
-                                           _W + "line": "1", _W + "lineRule": "exact"})
-    etree.SubElement(etree.SubElement(pPr, _W + "rPr"), _W + "sz", {_A_VAL: "2"})
-    return p
+    return table_xml(widths, "".join(out))
 
 
 # ---------------------------------------------------------------- page numbers
@@ -375,19 +359,16 @@ def page_number_footers(section, settings, font: str, size_pt: float,
     Each number stands one character in from the edge of the type area.
     """
     settings.odd_and_even_pages_header_footer = True
+    runs = (run_xml("— ", font, font, size_pt=size_pt)
+            + page_field(run_xml("1", font, font, size_pt=size_pt))
+            + run_xml(" —", font, font, size_pt=size_pt))
     for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
         footer.is_linked_to_previous = False
-        p = footer.paragraphs[0]._p
-        for child in list(p):
-            p.remove(child)
-        pPr = etree.SubElement(p, _W + "pPr")
-        _ordered_child(pPr, "ind", _PPR_ORDER).set(qn(f"w:{side}"), str(indent_twips))
-        _ordered_child(pPr, "jc", _PPR_ORDER).set(qn("w:val"), side)
-        add_run(p, "— ", font, font, size_pt=size_pt)
-        field = etree.SubElement(p, _W + "fldSimple")
-        field.set(qn("w:instr"), " PAGE ")
-        add_run(field, "1", font, font, size_pt=size_pt)
-        add_run(p, " —", font, font, size_pt=size_pt)
+        ftr = footer._element
+        for child in list(ftr):
+            ftr.remove(child)
+        xml = paragraph_xml(runs, ind=f'w:{side}="{indent_twips}"', jc=side)
+        ftr.append(parse_xml(f"<w:p {nsdecls('w')}>{xml[len('<w:p>'):]}"))
 
 
 # ---------------------------------------------------------------- package
@@ -439,9 +420,10 @@ def prune_styles(styles_element, keep: set[str]) -> None:
             styles_element.remove(el)
 
 
-def docx_package(doc, when: datetime) -> bytes:
-    """The document's package, zipped once and reproducibly: every entry carries
-    `when`, parts keep python-docx's order, [Content_Types].xml comes first."""
+def docx_package(doc, body: str, when: datetime) -> bytes:
+    """The document's package with `body` (blocks as text) as its body, zipped once
+    and reproducibly: every entry carries `when`, parts keep python-docx's order,
+    [Content_Types].xml comes first."""
     package = doc.part.package
     parts = list(package.iter_parts())
     types = "".join(f'<Override PartName="{part.partname}" ContentType="{part.content_type}"/>'
@@ -456,7 +438,13 @@ def docx_package(doc, when: datetime) -> bytes:
         ("_rels/.rels", package.rels.xml),
     ]
     for part in parts:
-        entries.append((part.partname.membername, part.blob))
+        blob = part.blob
+        if part is doc.part:  # the body goes before the section's properties
+            if len(doc.element.body) != 1:
+                raise ValueError("the document's body must hold only its sectPr")
+            end = blob.rfind(b"<w:sectPr")
+            blob = blob[:end] + body.encode() + blob[end:]
+        entries.append((part.partname.membername, blob))
         if len(part.rels):
             entries.append((part.partname.rels_uri.membername, part.rels.xml))
     return _zip(entries, when)
@@ -521,7 +509,7 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             if value is None or value == "":
                 out.append(f'<c r="{ref}" s="{s}"/>')
             elif isinstance(value, Formula):
-                out.append(f'<c r="{ref}" s="{s}"><f>{escape(value.text)}</f></c>')
+                out.append(f'<c r="{ref}" s="{s}"><f>{_escape(value.text)}</f></c>')
             elif isinstance(value, str):  # shared strings, as Excel itself writes them
                 index = strings.setdefault(value, len(strings))
                 out.append(f'<c r="{ref}" s="{s}" t="s"><v>{index}</v></c>')
@@ -539,7 +527,7 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
         'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
         f'<sheetData>{"".join(out)}</sheetData>{merged}</worksheet>')
-    body, head = (quoteattr(f) for f in fonts)
+    body, head = (_attr(f) for f in fonts)
     size = f'<sz val="{size_pt:g}"/>'
     border = "<left style=\"thin\"/><right style=\"thin\"/><top style=\"thin\"/>" \
              "<bottom style=\"thin\"/><diagonal/>"
@@ -571,7 +559,7 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
     # No xml:space on <t>: SpreadsheetML's schema does not allow it, and every text
     # perfdoc writes is trimmed.
     shared = (f'<sst xmlns="{_SS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
-              + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings) + "</sst>")
+              + "".join(f"<si><t>{_escape(text)}</t></si>" for text in strings) + "</sst>")
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -599,12 +587,12 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
             'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(creator)}</dc:creator>"
+            f"<dc:title>{_escape(title)}</dc:title><dc:creator>{_escape(creator)}</dc:creator>"
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
             "</cp:coreProperties>"),
         "xl/workbook.xml": (
-            f'<workbook xmlns="{_SS}" xmlns:r="{_REL}"><sheets><sheet name={quoteattr(sheet)} '
+            f'<workbook xmlns="{_SS}" xmlns:r="{_REL}"><sheets><sheet name={_attr(sheet)} '
             'sheetId="1" r:id="rId1"/></sheets><calcPr calcId="191029" fullCalcOnLoad="1"/>'
             "</workbook>"),
         "xl/_rels/workbook.xml.rels": (
@@ -656,6 +644,12 @@ def read_table(tbl) -> list[list[GridCell]]:
             cells.append(GridCell(tc, text.strip(), span, continued))
         rows.append(cells)
     return rows
+
+
+def append_text_paragraph(parent, text: str) -> None:
+    """A plain paragraph of `text` at the end of an element (the importer's markers)."""
+    parent.append(parse_xml(f"<w:p {nsdecls('w')}><w:r><w:t xml:space=\"preserve\">"
+                            f"{_escape(text)}</w:t></w:r></w:p>"))
 
 
 def body_blocks(body):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from conftest import tiny_png, write_files
-from docx.oxml.ns import qn
-from docx.table import Table, _Cell
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx_reading import W, is_header_row, table_rows
 
 from perfdoc import ooxml
@@ -19,18 +19,23 @@ from perfdoc.word.render import DocxRenderer
 
 
 def render(body: str, root: Path | None = None, into_cell: bool = False, body_line: int = 5):
-    """Render `body` as content/01-x.md; returns (container element, diagnostics)."""
+    """Render `body` as content/01-x.md; returns (container element, diagnostics, document).
+
+    The container is a body, or a cell as the form holds a section."""
     root = root or Path("/nonexistent-project")
-    doc, sheet = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
+    doc = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
+    width = doc.sheet.text_width
     diags = Diagnostics()
     section = Section("overview", "一、部门概况", "", body, "content/01-x.md", body_line)
-    container = doc._body
+    renderer = DocxRenderer(doc, root, diags)
     if into_cell:
-        tbl = ooxml.new_table(doc._body._element, [sheet.text_width])
-        tc = ooxml.add_cell(ooxml.add_row(tbl), sheet.text_width)
-        container = _Cell(tc, Table(tbl, doc._body))
-    DocxRenderer(sheet, root, diags).render(section, container)
-    return container._element, diags, doc
+        blocks = renderer.render(section, width - ooxml.CELL_MARGINS)
+        xml = ooxml.table_xml([width], f"<w:tr>{ooxml.cell_xml(width, blocks)}</w:tr>")
+        container = parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>").find(f".//{W}tc")
+    else:
+        xml = renderer.render(section)
+        container = parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>")
+    return container, diags, doc.package
 
 
 def paragraphs(element) -> list[str]:
@@ -50,18 +55,23 @@ def test_paragraphs_keep_chinese_numbering_as_typed(into_cell):
     assert not diags.items
 
 
-def test_a_cell_reuses_its_empty_paragraph_and_ends_with_one():
-    # A cell made by python-docx comes with one empty paragraph: the text goes into it.
-    doc, sheet = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
-    cell = doc.add_table(rows=1, cols=1).cell(0, 0)
-    section = Section("overview", "一、部门概况", "", "正文。\n", "content/01-x.md", 5)
-    DocxRenderer(sheet, Path("/nonexistent"), Diagnostics()).render(section, cell)
-    assert paragraphs(cell._element) == ["正文。"]
-    assert len(cell._element.findall(W + "p")) == 1
+def test_a_cell_ends_with_a_paragraph():
+    element, _, _ = render("正文。\n", into_cell=True)
+    assert paragraphs(element) == ["正文。"]
+    assert len(element.findall(W + "p")) == 1
 
     element, _, _ = render("| a | b |\n|---|---|\n| 1 | 2 |\n", into_cell=True)
     assert element[-1].tag == W + "p"  # Word needs a paragraph after a nested table
     assert [child.tag for child in element][1] == W + "tbl"  # no blank paragraph before it
+
+    element, _, _ = render("<!-- 只有注释 -->\n", into_cell=True)
+    assert [child.tag for child in element] == [W + "tcPr", W + "p"]
+
+
+def test_two_tables_in_a_row_stay_two_tables():
+    table = "| a |\n|---|\n| 1 |\n"
+    element, _, _ = render(f"{table}\n<!-- 分隔 -->\n\n{table}")
+    assert [child.tag for child in element] == [W + "tbl", W + "p", W + "tbl"]
 
 
 def test_nested_lists_two_deep():
@@ -176,3 +186,18 @@ def test_every_run_has_east_asian_font():
     element, _, _ = render("**粗**、*斜*、`code`、[链](http://x.cn)\n\n- 列表\n\n| a |\n|---|\n| 表 |\n")
     runs = [r for r in element.iter(W + "r") if r.find(W + "t") is not None]
     assert runs and all(r.find(f"{W}rPr/{W}rFonts").get(qn("w:eastAsia")) for r in runs)
+
+
+def test_pictures_have_ids_unique_in_the_document(tmp_path):
+    # The body is text until it is zipped, so the part cannot number the drawings:
+    # the renderer counts them across sections.
+    write_files(tmp_path, {"content/a.png": tiny_png(), "content/b.png": tiny_png()})
+    doc = new_document(load_layout("jiangsu-2020"), body_pt=12, table_pt=12, title_pt=22)
+    renderer = DocxRenderer(doc, tmp_path, Diagnostics())
+    xml = "".join(renderer.render(Section(key, key, "", "![甲](a.png)文字![乙](b.png)\n",
+                                          f"content/0{n}-{key}.md", 5))
+                  for n, key in enumerate(("overview", "method"), start=1))
+    body = parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>")
+    ids = [e.get("id") for e in body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert len(ids) == 4 and len(set(ids)) == 4

@@ -368,14 +368,13 @@ def _to_markdown(doc, groups: list[list]) -> list[str]:
             root.append(copy.deepcopy(child))  # w:background and the like
     body = original.find(ooxml.qn("w:body"))
     work = etree.SubElement(root, body.tag, body.attrib)
+    for number, elements in enumerate(groups):
+        ooxml.append_text_paragraph(work, f"{_MARK}{number}")
+        for element in elements:
+            work.append(copy.deepcopy(element))
     sect = body.find(ooxml.qn("w:sectPr"))
     if sect is not None:
         work.append(copy.deepcopy(sect))
-    for number, elements in enumerate(groups):
-        marker = ooxml.new_paragraph(work)
-        ooxml.add_run(marker, f"{_MARK}{number}", "Times New Roman", "宋体")
-        for element in elements:
-            ooxml.append_block(work, copy.deepcopy(element))
     part._element = root  # python-docx serialises the part from this element
     try:
         with tempfile.TemporaryDirectory(prefix="perfdoc-import-") as tmp:

@@ -13,8 +13,6 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
-from docx.table import Table, _Cell
-
 from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.model import Section, decimal_text, percent_text
@@ -28,7 +26,13 @@ from perfdoc.sources.project_layout import (
     TextBlock,
 )
 from perfdoc.sources.project_model import Project
-from perfdoc.word.document import Sheet, add_text, add_title, new_document
+from perfdoc.word.document import (
+    Sheet,
+    WordDocument,
+    new_document,
+    text_paragraph,
+    title_paragraph,
+)
 from perfdoc.word.render import DocxRenderer
 from perfdoc.word.tables import indicator_cells
 
@@ -54,24 +58,20 @@ class Line:
     keep_next: bool = False  # on the page of the row below (the last row before 总分)
 
 
-def build_project_form(project: Project, root, diags: Diagnostics):
+def build_project_form(project: Project, root, diags: Diagnostics) -> WordDocument:
     layout = project.layout
     form = layout.form
-    doc, sheet = new_document(layout, body_pt=form.text_pt, table_pt=form.text_pt,
-                              title_pt=form.title_pt)
-    body = doc._body._element
-    add_title(doc._body, sheet, form.title)
+    doc = new_document(layout, body_pt=form.text_pt, table_pt=form.text_pt,
+                       title_pt=form.title_pt)
+    doc.add(title_paragraph(doc.sheet, form.title))
     if form.subtitle:
-        subtitle = add_text(body, sheet["cell"], form.subtitle.format(year=project.year),
-                            size_pt=form.subtitle_pt)
-        ooxml.set_jc(subtitle, "center")
-        ooxml.space_after(subtitle, 6)
-
-    renderer = DocxRenderer(sheet, root, diags)
+        doc.add(text_paragraph(doc.sheet["cell"], form.subtitle.format(year=project.year),
+                               size_pt=form.subtitle_pt, jc="center", after_pt=6))
+    renderer = DocxRenderer(doc, root, diags)
     for i, rows in enumerate(form_tables(project)):
         if i:
-            ooxml.seam_paragraph(body)
-        _write(doc, sheet, rows, renderer)
+            doc.add(ooxml.SEAM_PARAGRAPH)
+        doc.add(_table(doc.sheet, rows, renderer))
     return doc
 
 
@@ -213,23 +213,17 @@ def grid(rows: list[Line], total: int) -> tuple[list[int], list[list[int]]]:
     return widths, starts
 
 
-def _write(doc, sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> None:
+def _table(sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> str:
     widths, starts = grid(rows, sheet.text_width)
-    out, rich = [], []
-    for r, (row, edge) in enumerate(zip(rows, starts)):
+    out = []
+    for row, edge in zip(rows, starts):
         cells = []
         for c, cell in enumerate(row.cells):
             a, b = edge[c], max(edge[c + 1], edge[c] + 1)
             width = sum(widths[a:b])
+            blocks = (renderer.render(cell.part, width - ooxml.CELL_MARGINS)
+                      if cell.part is not None else None)
             cells.append(ooxml.Cell(width, cell.text, sheet[cell.role], cell.jc,
-                                    span=b - a, vmerge=cell.vmerge))
-            if cell.part is not None:
-                rich.append((r, c, cell.part, width))
+                                    span=b - a, vmerge=cell.vmerge, blocks=blocks))
         out.append(ooxml.Row(cells, header=row.header, keep=row.keep, keep_next=row.keep_next))
-    tbl = ooxml.table(doc._body._element, widths, out)
-    proxy = Table(tbl, doc._body)
-    trs = tbl.findall(ooxml.qn("w:tr"))
-    for r, c, part, width in rich:
-        tc = trs[r].findall(ooxml.qn("w:tc"))[c]
-        tc.remove(tc.find(ooxml.qn("w:p")))  # the renderer writes the cell's paragraphs
-        renderer.render(part, _Cell(tc, proxy), width - ooxml.CELL_MARGINS)
+    return ooxml.table(widths, out)

@@ -1,4 +1,4 @@
-"""Markdown tokens -> python-docx blocks, in any container (document body or a cell).
+"""Markdown tokens -> Word blocks as OOXML text, for a document body or a cell.
 
 Read it like markdown-it-py's RendererHTML: one small method per token type,
 dispatched from `rules`. Block methods take (tokens, idx); inline methods take
@@ -13,10 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
-from lxml import etree
 from markdown_it.token import Token
 
 from perfdoc import ooxml
@@ -24,7 +20,7 @@ from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources import markdown
 from perfdoc.sources.headings import demote, typed_heading
 from perfdoc.sources.model import Section
-from perfdoc.word.document import CODE_FONT, Role, Sheet
+from perfdoc.word.document import CODE_FONT, Role, WordDocument
 
 # Ordered-list markers follow the official hierarchy below 一、（一）: 1. then （1）.
 _ORDERED = (lambda n: f"{n}.", lambda n: f"（{n}）",
@@ -41,11 +37,11 @@ def _plain(inline: Token) -> str:
 
 @dataclass
 class _Frame:
-    """A container being written into, and its usable width."""
+    """A container being written: its blocks so far, and its usable width."""
 
-    container: object  # python-docx _Body or _Cell
     width: int  # twips
-    pristine: object = None  # a new cell's empty w:p, reused first
+    blocks: list = field(default_factory=list)  # str (tables) and ooxml.Paragraph
+    after_table: bool = False  # the container's last block is a table
 
 
 @dataclass
@@ -57,12 +53,11 @@ class _List:
 
 @dataclass
 class _TableState:
-    tbl: object
-    proxy: Table
     widths: list[int]
+    rows: list[str] = field(default_factory=list)  # w:tr and w:tc as text
     header: bool = False
-    row: object = None
     col: int = 0
+    cell_width: int = 0
 
 
 @dataclass
@@ -74,9 +69,13 @@ class _Marks:
 
 
 class DocxRenderer:
-    def __init__(self, sheet: Sheet, root: Path, diags: Diagnostics,
+    """Renders sections for one document (its styles, and its package for images)."""
+
+    def __init__(self, document: WordDocument, root: Path, diags: Diagnostics,
                  typed_headings: bool = False, demote_headings: bool = False):
-        self.sheet = sheet
+        self.sheet = document.sheet
+        self.part = document.package.part  # where images go
+        self._shape_id: int | None = None  # drawing ids, counted on from the part's
         self.root = root
         self.diags = diags
         # Official documents number headings by hand (一、（一）1.（1）): with this on,
@@ -92,11 +91,12 @@ class DocxRenderer:
 
     # ------------------------------------------------------------ entry points
 
-    def render(self, section: Section, container, width: int | None = None) -> None:
-        """Render a section's body at the end of `container`."""
+    def render(self, section: Section, width: int | None = None) -> str:
+        """A section's body as blocks, for a container `width` twips wide (the type
+        area by default)."""
         self._section = section
-        self._frames = [self._frame(container, width or self.sheet.text_width)]
-        self._para = None  # the w:p being written
+        self._frames = [_Frame(width or self.sheet.text_width)]
+        self._para: ooxml.Paragraph | None = None  # the paragraph being written
         self._para_role: Role | None = None
         self._lead: tuple[Role, int] | None = None  # (heading role, characters left)
         self._renumber: tuple[str, str] | None = None  # typed number: (as written, printed)
@@ -114,7 +114,7 @@ class DocxRenderer:
                 self.render_inline(token.children or [])
             else:
                 self.rules.get(token.type, self._unknown)(tokens, idx)
-        self._close_container(self._frames[0])
+        return ooxml.blocks_xml(self._frames[0].blocks)
 
     def render_inline(self, children: list[Token]) -> None:
         for idx, child in enumerate(children):
@@ -194,9 +194,8 @@ class DocxRenderer:
     fence = code_block
 
     def hr(self, tokens, idx):
-        self._open_paragraph("cell")
+        self._open_paragraph("cell").jc = "center"
         self._run("＊　＊　＊")
-        ooxml.set_jc(self._para, "center")
         self._para = None
 
     def html_block(self, tokens, idx):
@@ -214,17 +213,15 @@ class DocxRenderer:
     def table_open(self, tokens, idx):
         cols = markdown.table_columns(tokens, idx)
         frame = self._frames[-1]
-        container = frame.container
-        if frame.pristine is None and len(container._element) and \
-                container._element[-1].tag == ooxml.qn("w:tbl"):
-            ooxml.new_paragraph(container._element)  # two adjacent tables would fuse
-        frame.pristine = None
+        if frame.after_table:
+            frame.blocks.append(ooxml.paragraph_xml(""))  # two adjacent tables would fuse
         each = frame.width // max(cols, 1)
-        widths = [each] * cols
-        tbl = ooxml.new_table(container._element, widths)
-        self._table = _TableState(tbl, Table(tbl, container), widths)
+        self._table = _TableState([each] * cols)
 
     def table_close(self, tokens, idx):
+        frame = self._frames[-1]
+        frame.blocks.append(ooxml.table_xml(self._table.widths, "".join(self._table.rows)))
+        frame.after_table = True
         self._table = None
 
     def thead_open(self, tokens, idx):
@@ -239,28 +236,29 @@ class DocxRenderer:
     tbody_close = tbody_open
 
     def tr_open(self, tokens, idx):
-        self._table.row = ooxml.add_row(self._table.tbl, header=self._table.header)
+        self._table.rows.append(ooxml.row_open(header=self._table.header))
         self._table.col = 0
 
     def tr_close(self, tokens, idx):
-        pass
+        self._table.rows.append("</w:tr>")
 
     def td_open(self, tokens, idx):
         table = self._table
-        width = table.widths[min(table.col, len(table.widths) - 1)]
-        tc = ooxml.add_cell(table.row, width, valign="center")
+        table.cell_width = table.widths[min(table.col, len(table.widths) - 1)]
         table.col += 1
-        self._frames.append(_Frame(_Cell(tc, table.proxy), width - ooxml.CELL_MARGINS))
-        self._open_paragraph("cell_head" if table.header else "cell")
+        self._frames.append(_Frame(table.cell_width - ooxml.CELL_MARGINS))
+        para = self._open_paragraph("cell_head" if table.header else "cell")
         align = re.search(r"text-align:(\w+)", tokens[idx].attrGet("style") or "")
         if align and align.group(1) in ("left", "center", "right"):
-            ooxml.set_jc(self._para, align.group(1))
+            para.jc = align.group(1)
 
     th_open = td_open
 
     def td_close(self, tokens, idx):
         self._para = None
-        self._close_container(self._frames.pop())
+        frame = self._frames.pop()
+        self._table.rows.append(ooxml.cell_xml(self._table.cell_width,
+                                               ooxml.blocks_xml(frame.blocks)))
 
     th_close = td_close
 
@@ -277,7 +275,7 @@ class DocxRenderer:
             self._run(" ")
 
     def hardbreak(self, children, idx):
-        ooxml.add_break(self._ensure_paragraph())
+        self._ensure_paragraph().runs.append(ooxml.BREAK_RUN)
 
     def strong_open(self, children, idx):
         self._marks.bold = True
@@ -319,21 +317,19 @@ class DocxRenderer:
             self.diags.error("PD208", self._section.path, why, line=self._line)
             self._run(f"［图片：{token.content or token.attrGet('src')}］")
             return
-        p = self._ensure_paragraph()
-        run = Run(etree.SubElement(p, ooxml.qn("w:r")),
-                  Paragraph(p, self._frames[-1].container))
+        para = self._ensure_paragraph()
+        if self._shape_id is None:
+            self._shape_id = self.part.next_id
         try:
-            shape = run.add_picture(str(path))
+            run = ooxml.picture_run(self.part, path, self._frames[-1].width, self._shape_id)
         except Exception:  # python-docx raises several types for unreadable images
             self.diags.error("PD208", self._section.path,
                              f"图片“{token.attrGet('src')}”无法读取（文件损坏或格式不支持）",
                              line=self._line)
-            run.text = f"［图片：{token.content}］"
+            self._emit(f"［图片：{token.content}］", self._para_role)
             return
-        limit = self._frames[-1].width * 635  # twips -> EMU
-        if shape.width > limit:
-            shape.height = int(shape.height * limit / shape.width)
-            shape.width = limit
+        self._shape_id += 1
+        para.runs.append(run)
 
     def html_inline(self, children, idx):
         content = children[idx].content
@@ -353,30 +349,15 @@ class DocxRenderer:
         if token.content:
             self._run(token.content)
 
-    def _frame(self, container, width: int) -> _Frame:
-        element = container._element
-        paragraphs = element.findall(ooxml.qn("w:p"))
-        pristine = None
-        if isinstance(container, _Cell) and len(paragraphs) == 1 and \
-                len(element) == 2 and not len(paragraphs[0]):
-            pristine = paragraphs[0]
-        return _Frame(container, width, pristine)
-
-    def _close_container(self, frame: _Frame) -> None:
-        if isinstance(frame.container, _Cell):
-            ooxml.end_cell(frame.container._element)
-
-    def _open_paragraph(self, role_name: str):
+    def _open_paragraph(self, role_name: str) -> ooxml.Paragraph:
         frame = self._frames[-1]
         role = self.sheet[role_name]
-        if frame.pristine is not None:
-            para, frame.pristine = frame.pristine, None
-            para.get_or_add_pPr().get_or_add_pStyle().val = role.style_id
-        else:
-            para = ooxml.new_paragraph(frame.container._element, role.style_id)
+        para = ooxml.Paragraph(role.style_id)
+        frame.blocks.append(para)
+        frame.after_table = False
         indent = 2 * (max(len(self._lists) - 1, 0) + self._quote)
         if indent and not self._table:
-            ooxml.left_indent_chars(para.get_or_add_pPr(), indent, role.size_pt)
+            para.ind = ooxml.indent_left(indent, role.size_pt)
         self._para, self._para_role = para, role
         if self._marker:
             self._run(self._marker)
@@ -408,8 +389,8 @@ class DocxRenderer:
             text = text[left:]
         return self._emit(text, role)
 
-    def _emit(self, text: str, role: Role, latin: str | None = None):
+    def _emit(self, text: str, role: Role, latin: str | None = None) -> None:
         marks = self._marks
-        return ooxml.add_run(self._para, text, latin or role.latin, role.east_asia,
-                             bold=marks.bold or role.bold, italic=marks.italic,
-                             strike=marks.strike)
+        self._para.runs.append(ooxml.run_xml(text, latin or role.latin, role.east_asia,
+                                             bold=marks.bold or role.bold,
+                                             italic=marks.italic, strike=marks.strike))

@@ -6,42 +6,46 @@ from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.layout import columns_for
 from perfdoc.sources.model import Report
-from perfdoc.word.document import add_text, add_title, new_document
+from perfdoc.word.document import (
+    WordDocument,
+    new_document,
+    text_paragraph,
+    title_paragraph,
+)
 from perfdoc.word.render import DocxRenderer
-from perfdoc.word.tables import write_indicator_table
+from perfdoc.word.tables import indicator_table
 
 
-def build_report(report: Report, diags: Diagnostics):
-    """The report as a python-docx Document; render problems go to `diags`."""
+def build_report(report: Report, diags: Diagnostics) -> WordDocument:
+    """The report; render problems go to `diags`."""
     spec = report.layout.report
-    doc, sheet = new_document(report.layout, body_pt=spec.body_pt, table_pt=spec.table_pt,
-                              title_pt=spec.title_pt, line_pt=spec.line_pt)
-    body = doc._body
+    doc = new_document(report.layout, body_pt=spec.body_pt, table_pt=spec.table_pt,
+                       title_pt=spec.title_pt, line_pt=spec.line_pt)
+    sheet = doc.sheet
 
-    def paragraph(role_name: str, text: str = ""):
-        return add_text(body._element, sheet[role_name], text)
+    def paragraph(role_name: str, text: str = "", **props) -> None:
+        doc.add(text_paragraph(sheet[role_name], text, **props))
 
-    add_title(body, sheet, report.report_title)
+    doc.add(title_paragraph(sheet, report.report_title))
     paragraph("body")  # GB/T 9704: one blank line between title and text
-    renderer = DocxRenderer(sheet, report.root, diags, typed_headings=True,
+    renderer = DocxRenderer(doc, report.root, diags, typed_headings=True,
                             demote_headings=spec.demote_headings)
     for section in report.sections.values():
         paragraph("heading1", section.title)
-        renderer.render(section, body)
+        doc.add(renderer.render(section))
 
     # 附件说明 after the text, then the attachment on a page of its own.
     paragraph("body")
     paragraph("body", f"{spec.attachment_label}：{spec.attachment_title}")
     if report.facts.date:
         _signature(paragraph, report.facts.unit, report.facts.date, sheet["body"].size_pt)
-    label = paragraph("label", spec.attachment_label)
-    ooxml.page_break_before(label)
-    add_title(body, sheet, spec.attachment_title)
+    paragraph("label", spec.attachment_label, page_break=True)
+    doc.add(title_paragraph(sheet, spec.attachment_title))
     paragraph("body")
 
-    write_indicator_table(body._element, sheet, columns_for(spec.columns, report.depth),
-                          report, heading=None, total_label=spec.total_label,
-                          grade_label=spec.grade_label)
+    doc.add(indicator_table(sheet, columns_for(spec.columns, report.depth), report,
+                            heading=None, total_label=spec.total_label,
+                            grade_label=spec.grade_label))
     return doc
 
 
@@ -58,6 +62,4 @@ def _signature(paragraph, unit: str, date, size_pt: float) -> None:
     paragraph("body")
     paragraph("body")
     for text, chars in ((unit, max(inset, 0)), (dated, 4)):
-        p = paragraph("body", text)
-        ooxml.set_jc(p, "right")
-        ooxml.right_indent_chars(p.get_or_add_pPr(), chars, size_pt)
+        paragraph("body", text, jc="right", ind=ooxml.indent_right(chars, size_pt))

@@ -106,10 +106,10 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
     return rows
 
 
-def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report: Report, *,
-                          heading: str | None, total_label: str,
-                          grade_label: str | None = None):
-    """Append the indicator table to a body or cell element; returns the w:tbl.
+def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Report, *,
+                    heading: str | None, total_label: str,
+                    grade_label: str | None = None) -> str:
+    """The indicator table, as text.
 
     `heading` is a title row above the column headers; `grade_label` adds a row
     with the grade after the 合计 row.
@@ -146,4 +146,4 @@ def write_indicator_table(body, sheet: Sheet, columns: Sequence[Column], report:
             ooxml.Cell(sum(widths[:span]), grade_label, head, "center", span=span),
             ooxml.Cell(sum(widths[span:]), report.grade, cell, "center",
                        span=len(widths) - span)], keep=True))
-    return ooxml.table(body, widths, rows)
+    return ooxml.table(widths, rows)
