@@ -15,11 +15,15 @@ from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources import markdown
 from perfdoc.sources.model import Report, Section, decimal_text
 
+# Every pattern here matches within one line ([^\S\n], never \s), so a whole body is
+# scanned at once and each match's line counted, not one scan per line.
+_SPACE = r"[^\S\n]*"
+
 # What templates leave behind. "XX"/"××" stand for a name to fill in; Latin words
 # that merely contain XX (EXXON) are not leftovers.
 LEFTOVERS = re.compile(
     r"(?<![A-Za-z])(?:[XxＸ]{2,}|×{2,})(?![A-Za-z])"
-    r"|[（(]\s*(?:限|不超过)?\s*\d+\s*字(?:以内|左右)?\s*[)）]"
+    rf"|[（(]{_SPACE}(?:限|不超过)?{_SPACE}\d+{_SPACE}字(?:以内|左右)?{_SPACE}[)）]"
     r"|……|\.{6,}"
     r"|(?<![A-Za-z])(?:TODO|FIXME|TBD)(?![A-Za-z])"
     r"|(?<!有)待(?:补充|填写)"
@@ -28,9 +32,11 @@ LEFTOVERS = re.compile(
 _GRADES = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中",
            "较差": "差", "差": "差"}
 _TYPED_GRADE = re.compile(
-    r"(?:评价|自评|绩效)?(?:等级|等次)\s*(?:为|是|：|:)\s*[“\"「]?(优秀|良好|中等|较差|优|良|中|差)")
+    rf"(?:评价|自评|绩效)?(?:等级|等次){_SPACE}(?:为|是|：|:){_SPACE}[“\"「]?"
+    r"(优秀|良好|中等|较差|优|良|中|差)")
 _TYPED_TOTAL = re.compile(
-    r"(?:自评总分|自评得分|总得分|综合得分|总分)\s*(?:为|是|：|:)?\s*(\d+(?:\.\d+)?)\s*分")
+    rf"(?:自评总分|自评得分|总得分|综合得分|总分){_SPACE}(?:为|是|：|:)?{_SPACE}"
+    rf"(\d+(?:\.\d+)?){_SPACE}分")
 
 
 def check_text(report: Report, diags: Diagnostics) -> None:
@@ -67,21 +73,32 @@ def indicator_cells(indicators, note: str) -> Iterator[tuple[str, int, str, str]
 
 
 def body_lines(section: Section) -> Iterator[tuple[str, int, None, str]]:
-    """(path, line, None, text) for each non-blank line of a body; comments are notes
-    to reviewers and never printed, so a TODO there is fine."""
-    body = markdown.blank_comments(section.body)
-    for offset, line in enumerate(body.split("\n")):
-        if line.strip():
-            yield section.path, section.body_line + offset, None, line
+    """(path, first line, None, text) for a body; comments are notes to reviewers and
+    never printed, so a TODO there is fine."""
+    yield section.path, section.body_line, None, markdown.blank_comments(section.body)
+
+
+def matches(pattern: re.Pattern, text: str,
+            line: int | None) -> Iterator[tuple[int | None, re.Match]]:
+    """(line, match) for each match in a text whose first line is `line` (None: a
+    text without lines, such as a CSV cell)."""
+    pos = 0
+    for match in pattern.finditer(text):
+        if line is not None:
+            line += text.count("\n", pos, match.start())
+            pos = match.start()
+        yield line, match
 
 
 def leftovers(texts: Iterable[tuple[str, int | None, str | None, str]],
               diags: Diagnostics) -> None:
-    """PD401 for template leftovers in (path, line, field, text) items."""
-    for path, line, field, text in texts:
-        for match in LEFTOVERS.finditer(text):
+    """PD401 for template leftovers in (path, line, field, text) items: a body (no
+    field) counts its lines from `line`; a field or a cell is reported at its own."""
+    for path, first, field, text in texts:
+        for line, match in matches(LEFTOVERS, text, first if field is None else None):
             diags.error("PD401", path, f"“{match.group()}”像是模板留下的占位文字，"
-                        "请替换为实际内容或删除", line=line, field=field)
+                        "请替换为实际内容或删除", line=line if field is None else first,
+                        field=field)
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,7 @@ class _Figure:
 
 
 _NUMBER = r"(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?)"
-_VERB = r"\s*(?:为|是|达到|达|共|有|：|:)?\s*"
+_VERB = rf"{_SPACE}(?:为|是|达到|达|共|有|：|:)?{_SPACE}"
 
 
 def _figures(report: Report) -> list[_Figure]:
@@ -104,18 +121,18 @@ def _figures(report: Report) -> list[_Figure]:
         else {}
     out = []
     if facts.execution_rate is not None:  # 预算执行率 only: 执行率 alone may be a project's
-        out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}\s*%"),
+        out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}{_SPACE}%"),
                            facts.execution_rate * 100, "{{ execution_rate | percent }}"))
     for key, name, word in (("income", "财政拨款收入", r"(?:财政拨款)?收入"),
                             ("spending", "支出", r"(?:财政拨款)?支出")):
         if key in finance:
-            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}\s*(?P<unit>万元|元)"),
+            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}{_SPACE}(?P<unit>万元|元)"),
                                finance[key], f"{{{{ {key} | money }}}} 或 {{{{ {key} | wan }}}}"))
     for key, name, word, units in (("authorized", "编制数", r"编制数?", "个|名|人"),
                                    ("on_duty", "在编在岗人数", r"在编在岗(?:人员)?", "名|人")):
         value = staffing.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}\s*(?:{units})"),
+            out.append(_Figure(name, re.compile(rf"{word}{_VERB}{_NUMBER}{_SPACE}(?:{units})"),
                                Decimal(value), f"{{{{ staffing.{key} }}}}"))
     return out
 
@@ -139,23 +156,23 @@ def _typed_results(report: Report, diags: Diagnostics) -> None:
                     f"{decimal_text(total)} 对应的等级“{grade}”不符",
                     line=facts.lines.get("grade"), field="grade")
     for section in report.sections.values():
-        for offset, line in enumerate(section.body.split("\n")):
-            at = section.body_line + offset
-            for figure in figures:
-                for m in figure.pattern.finditer(line):
-                    shown = _differs(figure, m)
-                    if shown is not None:
-                        diags.error("PD402", section.path, f"正文写的{figure.name}“{m.group(0)}”"
-                                    f"与数据不符（应为 {shown}{m.groupdict().get('unit') or ''}"
-                                    f"{'%' if figure.name == '预算执行率' else ''}）；"
-                                    f"请改用 {figure.template}，让数字由数据生成", line=at)
-            if not complete:
-                continue
-            for m in _TYPED_GRADE.finditer(line):
+        found = []  # (line, order, message): reported line by line, as they read
+        for order, figure in enumerate(figures):
+            for at, m in matches(figure.pattern, section.body, section.body_line):
+                shown = _differs(figure, m)
+                if shown is not None:
+                    found.append((at, order, f"正文写的{figure.name}“{m.group(0)}”"
+                                  f"与数据不符（应为 {shown}{m.groupdict().get('unit') or ''}"
+                                  f"{'%' if figure.name == '预算执行率' else ''}）；"
+                                  f"请改用 {figure.template}，让数字由数据生成"))
+        if complete:
+            for at, m in matches(_TYPED_GRADE, section.body, section.body_line):
                 if _GRADES[m.group(1)] != grade:
-                    diags.error("PD402", section.path, f"正文写的等级“{m.group(1)}”与总分 "
-                                f"{decimal_text(total)} 对应的等级“{grade}”不符", line=at)
-            for m in _TYPED_TOTAL.finditer(line):
+                    found.append((at, len(figures), f"正文写的等级“{m.group(1)}”与总分 "
+                                  f"{decimal_text(total)} 对应的等级“{grade}”不符"))
+            for at, m in matches(_TYPED_TOTAL, section.body, section.body_line):
                 if Decimal(m.group(1)) != total:
-                    diags.error("PD402", section.path, f"正文写的总分 {m.group(1)} 与指标"
-                                f"合计 {decimal_text(total)} 不符", line=at)
+                    found.append((at, len(figures) + 1, f"正文写的总分 {m.group(1)} 与指标"
+                                  f"合计 {decimal_text(total)} 不符"))
+        for at, _, message in sorted(found, key=lambda item: item[:2]):
+            diags.error("PD402", section.path, message, line=at)

@@ -98,12 +98,9 @@ def file_line(section: Section, token: Token, parent: Token | None = None) -> in
 @lru_cache(maxsize=256)
 def printed_length(text: str) -> int:
     """Characters as the printed text counts them: Markdown markup and spaces left out."""
-    count = 0
-    for token in parse(text):
-        for child in token.children or ():
-            if child.type in ("text", "code_inline"):
-                count += sum(1 for ch in child.content if not ch.isspace())
-    return count
+    return sum(len("".join(child.content.split()))  # split(): on what isspace() is
+               for token in parse(text) for child in token.children or ()
+               if child.type in ("text", "code_inline"))
 
 
 def too_long(section: Section, name: str, limit: int | None, diags: Diagnostics) -> None:

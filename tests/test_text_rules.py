@@ -1,0 +1,27 @@
+"""Leftover and typed-figure rules scan a whole body at once: the lines they report."""
+
+from __future__ import annotations
+
+from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.rules.text_rules import body_lines, leftovers
+from perfdoc.sources.model import Section
+
+
+def test_a_body_counts_its_lines_and_a_field_keeps_its_own():
+    # a TODO inside a comment is a note to reviewers, not a leftover
+    body = "第一行。\n\nTODO 补数字，XX单位\n（限200字）\n<!-- TODO 审阅意见 -->\n……"
+    section = Section("overview", "一、部门概况", "", body, "content/01-x.md", 5)
+    diags = Diagnostics()
+    leftovers([*body_lines(section),
+               ("projects/a/project.md", 9, "execution_reason", "一行\n待补充")], diags)
+    found = [(d.path, d.line, d.field, d.message[1:d.message.index("”")]) for d in diags.items]
+    assert found == [("content/01-x.md", 7, None, "TODO"), ("content/01-x.md", 7, None, "XX"),
+                     ("content/01-x.md", 8, None, "（限200字）"),
+                     ("content/01-x.md", 10, None, "……"),
+                     ("projects/a/project.md", 9, "execution_reason", "待补充")]
+
+
+def test_no_leftover_pattern_reaches_across_a_line_break():
+    diags = Diagnostics()
+    leftovers([("content/01-x.md", 1, None, "（\n200字）")], diags)
+    assert not diags.items
