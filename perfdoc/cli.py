@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import os
 import signal
 import sys
@@ -311,7 +312,14 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
+# Collect cycles after 100,000 new objects, not 700: a long report makes hundreds of
+# thousands of short-lived tokens and strings, and the default thresholds spent 8 % of
+# a 100x build walking them. Collection still runs, so memory stays bounded.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
+    gc.set_threshold(*GC_THRESHOLDS)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
@@ -310,8 +311,9 @@ def cell_xml(width: int, content: str, span: int = 1, vmerge: str | None = None,
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
-@dataclass(frozen=True)
-class Cell:
+# Cells and rows are NamedTuples: a long indicator table makes tens of thousands,
+# and a frozen dataclass costs several times as much to create.
+class Cell(NamedTuple):
     """One table cell as data; `role` is a document.Role (style and fonts). `blocks`,
     when given, is the cell's content as text (rendered Markdown) instead of `text`."""
 
@@ -324,8 +326,7 @@ class Cell:
     blocks: str | None = None
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     cells: list[Cell]
     header: bool = False  # repeated at the top of every page
     keep: bool = False  # never split across two pages (w:cantSplit)

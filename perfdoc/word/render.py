@@ -41,7 +41,7 @@ class _Frame:
 
     width: int  # twips
     blocks: list = field(default_factory=list)  # str (tables) and ooxml.Paragraph
-    after_table: bool = False  # the container's last block is a table
+    after_table: bool = False  # the last block written is a table
 
 
 @dataclass
@@ -75,7 +75,7 @@ class DocxRenderer:
                  typed_headings: bool = False, demote_headings: bool = False):
         self.sheet = document.sheet
         self.part = document.package.part  # where images go
-        self._shape_id: int | None = None  # drawing ids, counted on from the part's
+        self._shape_id: int | None = None  # drawing ids: the body is text until zipped
         self.root = root
         self.diags = diags
         # Official documents number headings by hand (一、（一）1.（1）): with this on,

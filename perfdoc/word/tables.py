@@ -9,7 +9,7 @@ keeping row elements, so a table of thousands of rows stays linear.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from perfdoc import ooxml
 from perfdoc.sources.layout import Column, label_span
@@ -75,8 +75,7 @@ _ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center"
           "target_value": "center", "unit": "center", "actual_value": "center"}
 
 
-@dataclass(frozen=True)
-class CellData:
+class CellData(NamedTuple):
     """One indicator cell before it has a width: what it says and how it sits."""
 
     text: str
@@ -90,17 +89,19 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
     table writers (department and project forms) and only they print these."""
     merged_levels = depth - 1  # the last level names one indicator: never merged
     plan = merge_plan([i.levels for i in indicators], merged_levels)
+    # Per column: its field, its level, and whether that level merges.
+    specs = [(c.field, c.level, c.level is not None and c.level < merged_levels)
+             for c in columns]
     rows = []
     for ind, merges in zip(indicators, plan):
         cells = []
-        for column in columns:
-            level = column.level
-            vmerge = merges[level] if level is not None and level < merged_levels else None
-            text = "" if vmerge == CONTINUE else _value(ind, column.field, level)
+        for field, level, merging in specs:
+            vmerge = merges[level] if merging else None
+            text = "" if vmerge == CONTINUE else _value(ind, field, level)
             if level is None:
-                jc = _ALIGN[column.field]
+                jc = _ALIGN[field]
             else:  # merged group names centre; the leaf names read as text
-                jc = "center" if level < merged_levels else None
+                jc = "center" if merging else None
             cells.append(CellData(text, jc, vmerge))
         rows.append(cells)
     return rows
