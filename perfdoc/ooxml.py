@@ -179,7 +179,7 @@ def run_xml(text: str, latin: str, east_asia: str, bold: bool = False,
 BREAK_RUN = "<w:r><w:br/></w:r>"
 
 
-def page_field(runs: str) -> str:
+def _page_field(runs: str) -> str:
     """A PAGE field around runs showing its last value."""
     return f'<w:fldSimple w:instr=" PAGE ">{runs}</w:fldSimple>'
 
@@ -361,7 +361,7 @@ def page_number_footers(section, settings, font: str, size_pt: float,
     """
     settings.odd_and_even_pages_header_footer = True
     runs = (run_xml("— ", font, font, size_pt=size_pt)
-            + page_field(run_xml("1", font, font, size_pt=size_pt))
+            + _page_field(run_xml("1", font, font, size_pt=size_pt))
             + run_xml(" —", font, font, size_pt=size_pt))
     for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
         footer.is_linked_to_previous = False
