@@ -130,6 +130,8 @@ def _funds(fm, layout: ProjectLayout, where: str,
         return None
     funds: dict[str, dict[str, Decimal]] = {}
     ok = True
+    # Each amount's line joins the frontmatter's line map, which becomes project.lines:
+    # the checks of spent against budget cite it.
     lines = fm.lines
     for source, amounts in raw.items():
         source = str(source)
