@@ -359,7 +359,60 @@ def test_a_markdown_table_of_thousands_of_columns(world):
     path.write_text(path.read_text(encoding="utf-8") + "\n" + (table + "\n") * 4,
                     encoding="utf-8")
     done = run_perfdoc("build", str(project))
+    # Stopped before markdown-it makes the table's cells: 3,000 x 13 would be 117,000 tokens
+    # (it took 3.5 s and 240 MB to reach PD210 when they were all made first).
+    assert_refused(done, project, outside, before, "PD211", "content/03-achievements.md")
+
+
+def test_a_table_wider_than_the_page(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    cols = 65
+    path = project / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n| " + " | ".join("列" * cols) + " |\n|"
+                    + "---|" * cols + "\n", encoding="utf-8")
+    done = run_perfdoc("build", str(project))
     assert_refused(done, project, outside, before, "PD210", "content/03-achievements.md")
+
+
+# Two megabytes of Markdown made 2-4 million tokens: up to 31 s and 3.7 GB before the
+# element budget (the 60 s limit would have stopped the time, not the memory).
+DENSE = {"one-letter lines": "甲\n", "list items": "- x\n", "emphasis": "*a* ",
+         "links": "[a](b) ", "table rows": "| a | b |\n|---|---|\n" + "| c | d |\n" * 40 + "\n",
+         "nested quotes": "> " * 19 + "x\n\n", "code spans": "`a` "}
+
+
+@pytest.mark.parametrize("shape", DENSE)
+def test_two_megabytes_of_dense_markdown(world, shape):
+    project, outside = world
+    before = snapshot(project, outside)
+    unit = DENSE[shape]
+    path = project / "content" / "03-achievements.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + unit * ((1_990_000 - len(text.encode())) // len(unit.encode())),
+                    encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD211", "content/03-achievements.md")
+
+
+def test_many_projects_share_one_budget_of_markdown_elements(world):
+    # Each body is within its own limit; together they are not.
+    project, outside = world
+    before = snapshot(project, outside)
+    source = project / "projects" / "01-电子政务外网运维"
+    for n in range(6):
+        dense = f"简{n}\n" * 24_000  # 48,000 elements (words, line breaks), each body its own
+        folder = project / "projects" / f"{n + 10}-项目{n}"
+        folder.mkdir()
+        (folder / "indicators.csv").write_bytes((source / "indicators.csv").read_bytes())
+        text = (source / "project.md").read_text(encoding="utf-8")
+        text = text.replace("name: 电子政务外网运维", f"name: 项目{n}")
+        head, _, rest = text.partition("## 实际完成情况\n")
+        (folder / "project.md").write_text(f"{head}## 实际完成情况\n\n{dense}\n{rest}",
+                                           encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD211", "projects/1")
+    assert "全部正文合计" in done.stdout + done.stderr
 
 
 def test_an_image_of_too_many_pixels(world):

@@ -17,6 +17,11 @@ from perfdoc.sources.templating import render_sections
 
 def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
     """Load and check; the report is None when it is too broken to build."""
+    with markdown.budget():  # every body read shares one budget of Markdown elements
+        return _check(root)
+
+
+def _check(root: Path) -> tuple[Report | None, Diagnostics]:
     diags = Diagnostics()
     report = load_project(root, diags)
     facts = report.facts if report is not None else None

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "PD208": "图片不存在、无法读取或位于项目目录之外",
     "PD209": "无法排版的 Markdown 内容（如 HTML），已按原文输出",
     "PD210": "Markdown 表格列数超过上限",
+    "PD211": "Markdown 元素（行、段落、单元格、行内格式）超过上限",
     # indicators (indicators/*.csv)
     "PD301": "indicators/ 中没有 CSV 文件",
     "PD302": "CSV 文件编码不是 UTF-8（GB18030/GBK 按原样读取并警告）",

@@ -80,10 +80,17 @@ def _budget(project: Project, diags: Diagnostics) -> None:
                    + (f"（{block.reason_limit} 字以内）" if block.reason_limit else ""))
         report = diags.error if block.low_rate == "error" else diags.warning
         report("PD705", where, message, line=project.lines.get("funds"), field="execution_reason")
-    if block.reason_limit and markdown.printed_length(reason) > block.reason_limit:
-        diags.error("PD709", where, f"execution_reason 有 {markdown.printed_length(reason)} 字，"
-                    f"超过版式规定的 {block.reason_limit} 字",
-                    line=project.lines.get("execution_reason"), field="execution_reason")
+    if not block.reason_limit:
+        return
+    line = project.lines.get("execution_reason")
+    try:
+        length = markdown.printed_length(reason)
+    except markdown.TooComplex as error:
+        markdown.too_complex(where, line or 1, error, diags, field="execution_reason")
+        return
+    if length > block.reason_limit:
+        diags.error("PD709", where, f"execution_reason 有 {length} 字，超过版式规定的 "
+                    f"{block.reason_limit} 字", line=line, field="execution_reason")
 
 
 def _targets(project: Project, diags: Diagnostics) -> None:

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from perfdoc.files import MAX_TABLE_COLUMNS
+from perfdoc.files import (
+    MAX_MARKDOWN_ELEMENTS,
+    MAX_MARKDOWN_ELEMENTS_TOTAL,
+    MAX_TABLE_COLUMNS,
+)
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.model import Section
 
@@ -22,17 +29,140 @@ MAX_IMAGE_PIXELS = 10_000  # per side: a 48-megapixel photo is 8000 × 6000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
+class TooComplex(Exception):
+    """A body of more Markdown elements than it may hold: `line` is the body's line
+    (0-based) where the count ran out, `limit` the count it ran past, `total` whether
+    that was the budget of all bodies rather than this one's."""
+
+    def __init__(self, line: int, limit: int, total: bool):
+        super().__init__(line)
+        self.line, self.limit, self.total = line, limit, total
+
+
+@lru_cache(maxsize=2)
+def parser(blocks_only: bool = False) -> MarkdownIt:
     # html stays on so raw HTML arrives as tokens we can warn about, not as escaped text.
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    if blocks_only:  # inline tokens keep their source text, without children
+        md.core.ruler.disable("inline")
+    # Counted while parsing, so a hostile body stops at the limit, not after its
+    # millions of tokens exist: before every block, before every table (the one block
+    # rule that makes any number of tokens in one call), and through every inline parse.
+    md.block.ruler.before("table", "perfdoc_budget", _block_budget)
+    md.core.ruler.at("inline", _inline_counted)
+    md.inline.ruler.before("text", "perfdoc_budget", _inline_budget)
+    return md
+
+
+_LIMIT, _LEFT = "perfdoc_limit", "perfdoc_left"  # env keys: the body's budget, and
+# what the inline parse under way may still add
+
+
+class _Spent(Exception):
+    pass
+
+
+def _block_budget(state, start: int, end: int, silent: bool) -> bool:
+    if len(state.tokens) + _table_size(state, start, end) > state.env[_LIMIT]:
+        raise _Spent(start)
+    return False
+
+
+def _line(state, n: int) -> str:
+    return state.src[state.bMarks[n]:state.eMarks[n]]
+
+
+def _table_size(state, start: int, end: int) -> int:
+    """The tokens a GFM table opening at `start` will make, at most (0: no table here)."""
+    if start + 1 >= end or "|" not in _line(state, start):
+        return 0
+    delimiter = _line(state, start + 1).strip()
+    if not delimiter or delimiter.strip("|-: \t"):
+        return 0
+    rows = start + 2
+    while rows < end and not state.isEmpty(rows):
+        rows += 1
+    columns = delimiter.strip("|").count("|") + 1  # the header has as many cells
+    return (rows - start) * (3 * columns + 2) + 4
+
+
+def _inline_counted(state) -> None:
+    """markdown-it's core inline rule, each inline parse told what is left of the
+    body's budget (checked by _inline_budget)."""
+    used = len(state.tokens)
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = token.children or []
+            state.env[_LEFT] = state.env[_LIMIT] - used
+            try:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+            except _Spent:
+                raise _Spent(token.map[0] if token.map else 0) from None
+            used += len(token.children)
+
+
+def _inline_budget(state, silent: bool) -> bool:
+    if len(state.tokens) > state.env[_LEFT]:
+        raise _Spent(0)
+    return False
+
+
+# What is left of the budget of all the bodies a check reads (None: no check running).
+_total_left: ContextVar[list[int] | None] = ContextVar("total_left", default=None)
+
+
+@contextmanager
+def budget(total: int = MAX_MARKDOWN_ELEMENTS_TOTAL) -> Iterator[None]:
+    """Within it, new parses share one budget of elements (a check of many files)."""
+    token = _total_left.set([total])
+    try:
+        yield
+    finally:
+        _total_left.reset(token)
+
+
+def outline(text: str) -> list[Token]:
+    """A body's block tokens only (a project.md split into its parts): not cached and
+    not counted against the budget of all bodies, which its parts are."""
+    if text.count("\n") > MAX_MARKDOWN_ELEMENTS:
+        raise TooComplex(MAX_MARKDOWN_ELEMENTS, MAX_MARKDOWN_ELEMENTS, False)
+    try:
+        return parser(blocks_only=True).parse(text, {_LIMIT: MAX_MARKDOWN_ELEMENTS})
+    except _Spent as spent:
+        raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS, False) from None
+
+
+def parse(text: str) -> tuple[Token, ...]:
+    """Tokens of a body; cached, since check and both documents read each section
+    (callers must not modify them). Raises TooComplex past the limits; that is not
+    cached, the next call counts again."""
+    return _parse(text)
 
 
 @lru_cache(maxsize=64)
-def parse(text: str) -> tuple[Token, ...]:
-    """Tokens of a body; cached, since check and both documents read each section
-    (callers must not modify them)."""
-    return tuple(parser().parse(text))
+def _parse(text: str) -> tuple[Token, ...]:
+    left = _total_left.get()
+    total = left is not None and left[0] < MAX_MARKDOWN_ELEMENTS
+    limit = left[0] if total else MAX_MARKDOWN_ELEMENTS
+    if text.count("\n") > MAX_MARKDOWN_ELEMENTS:  # each line costs the block parser too
+        raise TooComplex(MAX_MARKDOWN_ELEMENTS, MAX_MARKDOWN_ELEMENTS, False)
+    try:
+        tokens = tuple(parser().parse(text, {_LIMIT: limit}))
+    except _Spent as spent:
+        raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS_TOTAL if total else limit,
+                         total) from None
+    if left is not None:
+        left[0] -= len(tokens) + sum(len(t.children or ()) for t in tokens)
+    return tokens
+
+
+def too_complex(path: str, body_line: int, error: TooComplex, diags: Diagnostics,
+                field: str | None = None) -> None:
+    """PD211 for a body (its file, its first line) that ran past an element budget."""
+    whose = "全部正文合计" if error.total else "这段正文"
+    diags.error("PD211", path, f"{whose}的 Markdown 元素（行、段落、列表项、表格单元格、"
+                f"行内格式等）超过 {error.limit} 个，无法排版；请精简，或把长表格改为指标 CSV",
+                line=body_line + error.line, field=field)
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -105,7 +235,10 @@ def printed_length(text: str) -> int:
 
 def too_long(section: Section, name: str, limit: int | None, diags: Diagnostics) -> None:
     """PD709 when a body prints more characters than its layout allows (templates filled)."""
-    length = printed_length(section.body)
+    try:
+        length = printed_length(section.body)
+    except TooComplex:
+        return  # lint reports it
     if limit is not None and length > limit:
         diags.error("PD709", section.path, f"“{name}”有 {length} 字，超过版式规定的 {limit} 字",
                     line=section.body_line - 1)
@@ -124,7 +257,11 @@ def table_columns(tokens, idx: int) -> int:
 
 def lint(section: Section, root: Path, diags: Diagnostics) -> None:
     """What the renderer could not print faithfully, found without rendering."""
-    tokens = parse(section.body)
+    try:
+        tokens = parse(section.body)
+    except TooComplex as error:
+        too_complex(section.path, section.body_line, error, diags)
+        return
     for i, block in enumerate(tokens):
         if block.type == "table_open":
             columns = table_columns(tokens, i)

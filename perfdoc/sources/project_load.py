@@ -106,7 +106,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
     funds = _funds(fm, layout, where, diags)
     signatures = _signatures(fm, where, diags)
     parts = _parts(fm, layout, where, diags)
-    if None in (name, department, implementer, funds, signatures):
+    if None in (name, department, implementer, funds, signatures, parts):
         return None
     return Project(
         folder=where_folder, layout=layout, year=facts.year if facts else 0, name=name,
@@ -178,10 +178,16 @@ def _signatures(fm, where: str, diags: Diagnostics) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in raw.items() if v is not None}
 
 
-def _parts(fm, layout: ProjectLayout, where: str, diags: Diagnostics) -> dict[str, Section]:
-    """The body's `## 名称` parts, each a Section the renderer and the text rules read."""
+def _parts(fm, layout: ProjectLayout, where: str,
+           diags: Diagnostics) -> dict[str, Section] | None:
+    """The body's `## 名称` parts, each a Section the renderer and the text rules read
+    (None: a body too complex to parse)."""
     known = {p.key: p for p in layout.parts}
-    tokens = markdown.parse(fm.body)
+    try:
+        tokens = markdown.outline(fm.body)
+    except markdown.TooComplex as error:
+        markdown.too_complex(where, fm.body_line, error, diags)
+        return None
     heads = [(tokens[i].map[0], tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
              if t.type == "heading_open" and t.tag == "h2" and t.level == 0]
     lines = fm.body.split("\n")
