@@ -349,30 +349,38 @@ def test_a_section_too_long(world):
     assert_refused(done, project, outside, before, "PD006", "content/03-achievements.md")
 
 
+ACHIEVEMENTS = "content/03-achievements.md"
+
+
+def add_to_section(project: Path, text: str, up_to: int | None = None) -> None:
+    """`text` after the body of content/03-achievements.md; with `up_to`, repeated
+    until the file has nearly that many bytes."""
+    path = project / ACHIEVEMENTS
+    body = path.read_text(encoding="utf-8") + "\n"
+    times = (up_to - len(body.encode())) // len(text.encode()) if up_to else 1
+    path.write_text(body + text * times, encoding="utf-8")
+
+
 def test_a_markdown_table_of_thousands_of_columns(world):
     project, outside = world
     before = snapshot(project, outside)
     cols = 3000
     table = ("| " + " | ".join(f"列{i}" for i in range(cols)) + " |\n|" + "---|" * cols + "\n"
              + ("| " + " | ".join("x" for _ in range(cols)) + " |\n") * 12)
-    path = project / "content" / "03-achievements.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + (table + "\n") * 4,
-                    encoding="utf-8")
+    add_to_section(project, (table + "\n") * 4)
     done = run_perfdoc("build", str(project))
     # Stopped before markdown-it makes the table's cells: 3,000 x 13 would be 117,000 tokens
     # (it took 3.5 s and 240 MB to reach PD210 when they were all made first).
-    assert_refused(done, project, outside, before, "PD211", "content/03-achievements.md")
+    assert_refused(done, project, outside, before, "PD211", ACHIEVEMENTS)
 
 
 def test_a_table_wider_than_the_page(world):
     project, outside = world
     before = snapshot(project, outside)
     cols = 65
-    path = project / "content" / "03-achievements.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n| " + " | ".join("列" * cols) + " |\n|"
-                    + "---|" * cols + "\n", encoding="utf-8")
+    add_to_section(project, "| " + " | ".join("列" * cols) + " |\n|" + "---|" * cols + "\n")
     done = run_perfdoc("build", str(project))
-    assert_refused(done, project, outside, before, "PD210", "content/03-achievements.md")
+    assert_refused(done, project, outside, before, "PD210", ACHIEVEMENTS)
 
 
 # Two megabytes of Markdown made 2-4 million tokens: up to 31 s and 3.7 GB before the
@@ -386,13 +394,9 @@ DENSE = {"one-letter lines": "甲\n", "list items": "- x\n", "emphasis": "*a* ",
 def test_two_megabytes_of_dense_markdown(world, shape):
     project, outside = world
     before = snapshot(project, outside)
-    unit = DENSE[shape]
-    path = project / "content" / "03-achievements.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + unit * ((1_990_000 - len(text.encode())) // len(unit.encode())),
-                    encoding="utf-8")
+    add_to_section(project, DENSE[shape], up_to=1_990_000)
     done = run_perfdoc("build", str(project))
-    assert_refused(done, project, outside, before, "PD211", "content/03-achievements.md")
+    assert_refused(done, project, outside, before, "PD211", ACHIEVEMENTS)
 
 
 def test_many_projects_share_one_budget_of_markdown_elements(world):
