@@ -121,36 +121,33 @@ def budget(total: int = MAX_MARKDOWN_ELEMENTS_TOTAL) -> Iterator[None]:
         _total_left.reset(token)
 
 
+def _tokens(md: MarkdownIt, text: str, limit: int) -> list[Token]:
+    """Tokens of `text` within `limit` elements, else _Spent(line)."""
+    if text.count("\n") > limit:  # each line costs the block parser, whatever it holds
+        raise _Spent(limit)
+    return md.parse(text, {_LIMIT: limit})
+
+
 def outline(text: str) -> list[Token]:
     """A body's block tokens only (a project.md split into its parts): not cached and
     not counted against the budget of all bodies, which its parts are."""
-    if text.count("\n") > MAX_MARKDOWN_ELEMENTS:
-        raise TooComplex(MAX_MARKDOWN_ELEMENTS, MAX_MARKDOWN_ELEMENTS, False)
     try:
-        return parser(blocks_only=True).parse(text, {_LIMIT: MAX_MARKDOWN_ELEMENTS})
+        return _tokens(parser(blocks_only=True), text, MAX_MARKDOWN_ELEMENTS)
     except _Spent as spent:
         raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS, False) from None
 
 
+@lru_cache(maxsize=64)
 def parse(text: str) -> tuple[Token, ...]:
     """Tokens of a body; cached, since check and both documents read each section
-    (callers must not modify them). Raises TooComplex past the limits; that is not
-    cached, the next call counts again."""
-    return _parse(text)
-
-
-@lru_cache(maxsize=64)
-def _parse(text: str) -> tuple[Token, ...]:
+    (callers must not modify them). TooComplex past the body's or the check's budget."""
     left = _total_left.get()
     total = left is not None and left[0] < MAX_MARKDOWN_ELEMENTS
-    limit = left[0] if total else MAX_MARKDOWN_ELEMENTS
-    if text.count("\n") > MAX_MARKDOWN_ELEMENTS:  # each line costs the block parser too
-        raise TooComplex(MAX_MARKDOWN_ELEMENTS, MAX_MARKDOWN_ELEMENTS, False)
     try:
-        tokens = tuple(parser().parse(text, {_LIMIT: limit}))
+        tokens = tuple(_tokens(parser(), text, left[0] if total else MAX_MARKDOWN_ELEMENTS))
     except _Spent as spent:
-        raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS_TOTAL if total else limit,
-                         total) from None
+        raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS_TOTAL if total
+                         else MAX_MARKDOWN_ELEMENTS, total) from None
     if left is not None:
         left[0] -= len(tokens) + sum(len(t.children or ()) for t in tokens)
     return tokens
