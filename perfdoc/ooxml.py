@@ -284,18 +284,18 @@ def _tbl_open(widths: list[int]) -> str:
     )
 
 
-def table_xml(widths: list[int], rows: str) -> str:
+def _table_xml(widths: list[int], rows: str) -> str:
     """A bordered table; `rows` are w:tr elements as text."""
     return f"{_tbl_open(widths)}{rows}</w:tbl>"
 
 
-def row_open(header: bool = False, keep: bool = False) -> str:
+def _row_open(header: bool = False, keep: bool = False) -> str:
     """A w:tr's opening: header rows repeat on every page, kept rows never split."""
     props = ("<w:cantSplit/>" if keep else "") + ("<w:tblHeader/>" if header else "")
     return f"<w:tr><w:trPr>{props}</w:trPr>" if props else "<w:tr>"
 
 
-def cell_xml(width: int, content: str, span: int = 1, vmerge: str | None = None,
+def _cell_xml(width: int, content: str, span: int = 1, vmerge: str | None = None,
              valign: str | None = "center") -> str:
     """A cell `width` twips wide holding `content` (blocks as text). It is made to end
     in a paragraph: Word refuses a cell that does not."""
@@ -324,6 +324,7 @@ class Cell(NamedTuple):
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue"
     blocks: str | None = None
+    valign: str | None = "center"  # None: text from the top (long running text)
 
 
 class Row(NamedTuple):
@@ -337,7 +338,7 @@ def table(widths: list[int], rows: list[Row]) -> str:
     """A whole bordered table from rows of cells, as text."""
     out = []
     for row in rows:
-        out.append(row_open(row.header, row.keep))
+        out.append(_row_open(row.header, row.keep))
         for c in row.cells:
             if c.blocks is not None:
                 content = c.blocks
@@ -345,9 +346,9 @@ def table(widths: list[int], rows: list[Row]) -> str:
                 role = c.role
                 run = run_xml(c.text, role.latin, role.east_asia, bold=role.bold) if c.text else ""
                 content = paragraph_xml(run, role.style_id, jc=c.jc, keep_next=row.keep_next)
-            out.append(cell_xml(c.width, content, c.span, c.vmerge))
+            out.append(_cell_xml(c.width, content, c.span, c.vmerge, c.valign))
         out.append("</w:tr>")
-    return table_xml(widths, "".join(out))
+    return _table_xml(widths, "".join(out))
 
 
 # ---------------------------------------------------------------- page numbers

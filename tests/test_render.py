@@ -30,7 +30,7 @@ def render(body: str, root: Path | None = None, into_cell: bool = False, body_li
     renderer = DocxRenderer(doc, root, diags)
     if into_cell:
         blocks = renderer.render(section, width - ooxml.CELL_MARGINS)
-        xml = ooxml.table_xml([width], f"<w:tr>{ooxml.cell_xml(width, blocks)}</w:tr>")
+        xml = ooxml.table([width], [ooxml.Row([ooxml.Cell(width, "", None, blocks=blocks)])])
         container = parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>").find(f".//{W}tc")
     else:
         xml = renderer.render(section)

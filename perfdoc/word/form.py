@@ -37,9 +37,9 @@ def build_form(report: Report, diags: Diagnostics) -> WordDocument:
         if section.hint:
             title += ooxml.run_xml(section.hint, plain.latin, plain.east_asia)
         text = renderer.render(section, width - ooxml.CELL_MARGINS)
-        for content in (ooxml.paragraph_xml(title, plain.style_id), text):
-            rows.append(f"{ooxml.row_open()}{ooxml.cell_xml(width, content, valign=None)}</w:tr>")
-    doc.add(ooxml.table_xml([width], "".join(rows)))
+        rows += [ooxml.Row([ooxml.Cell(width, "", plain, blocks=content, valign=None)])
+                 for content in (ooxml.paragraph_xml(title, plain.style_id), text)]
+    doc.add(ooxml.table([width], rows))
 
     # The indicator block is a table of its own so its header rows repeat on every
     # page it spans (Word repeats only a table's first rows).

@@ -54,9 +54,8 @@ class _List:
 @dataclass
 class _TableState:
     widths: list[int]
-    rows: list[str] = field(default_factory=list)  # w:tr and w:tc as text
+    rows: list[ooxml.Row] = field(default_factory=list)
     header: bool = False
-    col: int = 0
     cell_width: int = 0
 
 
@@ -220,7 +219,7 @@ class DocxRenderer:
 
     def table_close(self, tokens, idx):
         frame = self._frames[-1]
-        frame.blocks.append(ooxml.table_xml(self._table.widths, "".join(self._table.rows)))
+        frame.blocks.append(ooxml.table(self._table.widths, self._table.rows))
         frame.after_table = True
         self._table = None
 
@@ -236,16 +235,14 @@ class DocxRenderer:
     tbody_close = tbody_open
 
     def tr_open(self, tokens, idx):
-        self._table.rows.append(ooxml.row_open(header=self._table.header))
-        self._table.col = 0
+        self._table.rows.append(ooxml.Row([], header=self._table.header))
 
     def tr_close(self, tokens, idx):
-        self._table.rows.append("</w:tr>")
+        pass
 
     def td_open(self, tokens, idx):
         table = self._table
-        table.cell_width = table.widths[min(table.col, len(table.widths) - 1)]
-        table.col += 1
+        table.cell_width = table.widths[min(len(table.rows[-1].cells), len(table.widths) - 1)]
         self._frames.append(_Frame(table.cell_width - ooxml.CELL_MARGINS))
         para = self._open_paragraph("cell_head" if table.header else "cell")
         align = re.search(r"text-align:(\w+)", tokens[idx].attrGet("style") or "")
@@ -257,8 +254,8 @@ class DocxRenderer:
     def td_close(self, tokens, idx):
         self._para = None
         frame = self._frames.pop()
-        self._table.rows.append(ooxml.cell_xml(self._table.cell_width,
-                                               ooxml.blocks_xml(frame.blocks)))
+        self._table.rows[-1].cells.append(ooxml.Cell(self._table.cell_width, "", None,
+                                                     blocks=ooxml.blocks_xml(frame.blocks)))
 
     th_close = td_close
 
