@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import io
 import os
 import signal
 import sys
@@ -18,8 +19,14 @@ from pathlib import Path
 
 from perfdoc import __version__
 from perfdoc.rules import diagnostics
-from perfdoc.rules.diagnostics import Diagnostics
-from perfdoc.timers import interrupt_after
+from perfdoc.rules.diagnostics import Diagnostics, printable, terminal_text
+from perfdoc.timers import (
+    HARD_STOP_GRACE,
+    TimeLimit,
+    hard_stop_after,
+    interrupt_after,
+    run_limit,
+)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -31,7 +38,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse exits 2 too; keep its words, add ours
         self.print_usage(sys.stderr)
-        print(f"perfdoc: 用法错误：{message}", file=sys.stderr)
+        say(f"perfdoc: 用法错误：{message}", err=True)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -99,12 +106,21 @@ def _project(dir_arg: str) -> Path:
     return root.resolve()
 
 
+def say(text: object = "", err: bool = False, end: str = "\n", flush: bool = False,
+        lines: bool = False) -> None:
+    """Print what may hold a user's text (a path, a body, a name), escaped for a terminal
+    or a CI log: one line, or with `lines` a text whose own line breaks are kept. Every
+    line perfdoc prints goes through here, or is escaped already (diagnostics)."""
+    out = str(text) if lines else printable(str(text))
+    print(terminal_text(out), end=end, file=sys.stderr if err else sys.stdout, flush=flush)
+
+
 def _print(diags: Diagnostics, fmt: str, root: Path) -> None:
-    out = diagnostics.render(diags, fmt, root)
+    out = diagnostics.render(diags, fmt, root)  # escaped per format (GitHub's commands)
     if out:
         print(out)
     if fmt != "json":
-        print(diags.summary())
+        say(diags.summary())
 
 
 def cmd_check(args) -> int:
@@ -115,8 +131,8 @@ def cmd_check(args) -> int:
     if args.by_owner:
         from perfdoc.review.owners import by_owner
 
-        print(by_owner(report, diags))
-        print(diags.summary())
+        say(by_owner(report, diags), lines=True)
+        say(diags.summary())
     else:
         _print(diags, args.format, root)
     return EXIT_DATA if diags.errors else EXIT_OK
@@ -130,15 +146,15 @@ def cmd_build(args) -> int:
     result = build(root, pdf=args.pdf)
     if not result.ok:
         _print(result.diagnostics, args.format, root)
-        print("未生成文件；build/ 中上次的结果保持不变。", file=sys.stderr)
+        say("未生成文件；build/ 中上次的结果保持不变。", err=True)
         return EXIT_DATA
     if result.diagnostics.items:
         _print(result.diagnostics, args.format, root)
     for path, digest in result.outputs:
-        print(f"已生成 {os.path.relpath(path)}  sha256:{digest}")
-    print(f"用时 {time.perf_counter() - started:.2f} 秒。")
+        say(f"已生成 {diagnostics.relative_path(path)}  sha256:{digest}")
+    say(f"用时 {time.perf_counter() - started:.2f} 秒。")
     if result.pdf_error:
-        print(f"perfdoc: {result.pdf_error}", file=sys.stderr)
+        say(f"perfdoc: {result.pdf_error}", err=True)
         return EXIT_USAGE
     return EXIT_OK
 
@@ -150,21 +166,21 @@ def cmd_fix(args) -> int:
     root = _project(args.dir)
     changes, skipped = plan(root)
     for line in skipped:
-        print(f"未处理：{line}", file=sys.stderr)
+        say(f"未处理：{line}", err=True)
     if args.check:
         for change in changes:
-            print(f"{change.path.relative_to(root).as_posix()}: 需要改正（运行 perfdoc fix）")
-        print(f"{len(changes)} 个文件需要改正。" if changes else "没有需要改正的写法。")
+            say(f"{change.path.relative_to(root).as_posix()}: 需要改正（运行 perfdoc fix）")
+        say(f"{len(changes)} 个文件需要改正。" if changes else "没有需要改正的写法。")
         return EXIT_DATA if changes else EXIT_OK
     for change in changes:
-        print(change.diff(root), end="")
+        say(change.diff(root), end="", lines=True)
     if args.diff:
         return EXIT_OK
     try:
         apply(root, changes)
     except WriteError as exc:
         raise UsageError(f"perfdoc fix: {exc}") from None
-    print(f"已改正 {len(changes)} 个文件。" if changes else "没有需要改正的写法。")
+    say(f"已改正 {len(changes)} 个文件。" if changes else "没有需要改正的写法。")
     return EXIT_OK
 
 
@@ -174,7 +190,7 @@ def cmd_preview(args) -> int:
     root = _project(args.dir)
 
     def ready(url: str) -> None:
-        print(f"预览地址：{url}（只在本机可访问；保存文件后页面自动更新；按 Ctrl-C 停止）",
+        say(f"预览地址：{url}（只在本机可访问；保存文件后页面自动更新；按 Ctrl-C 停止）",
               flush=True)
         if args.open:
             import webbrowser
@@ -184,7 +200,7 @@ def cmd_preview(args) -> int:
     except OSError as exc:
         raise UsageError(f"perfdoc preview: 无法在端口 {args.port} 上启动：{exc.strerror}") from None
     except KeyboardInterrupt:
-        print("预览已停止。")
+        say("预览已停止。")
     return EXIT_OK
 
 
@@ -215,7 +231,7 @@ def cmd_diff(args) -> int:
         b = side(args.new, args.new or "工作区")
     except RevisionError as exc:
         raise UsageError(f"perfdoc diff: {exc}") from None
-    print(diff_reports(a, b), end="")
+    say(diff_reports(a, b), end="", lines=True)
     return EXIT_OK
 
 
@@ -231,15 +247,15 @@ def cmd_init(args) -> int:
             written = init(target, args.year, unit, force=args.force)
     except InitError as exc:
         raise UsageError(f"perfdoc init: {exc}") from None
-    print(f"已在 {target} 写入 {len(written)} 个文件（{args.year} 年度）。")
+    say(f"已在 {target} 写入 {len(written)} 个文件（{args.year} 年度）。")
     if args.source:
         from perfdoc.rules.check import check_project
 
         _, diags = check_project(target.resolve())
-        print("还需要填写的内容：")
+        say("还需要填写的内容：")
         _print(diags, "text", target.resolve())
     else:
-        print(f"下一步：cd {target} && make docx")
+        say(f"下一步：cd {target} && make docx")
     return EXIT_OK
 
 
@@ -262,15 +278,15 @@ def cmd_import(args) -> int:
         imported = read_form(open_docx(Path(args.file)), layout)
         written = write_project(imported, target, args.force)
     except ImportFailure as exc:
-        print(f"{args.file}: error[{exc.code}]: {exc}；没有写入任何文件。", file=sys.stderr)
+        say(f"{args.file}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
         return EXIT_USAGE if exc.code == "PD605" else EXIT_DATA
-    print(f"已从 {args.file} 写入 {len(written)} 个文件到 {target}。")
+    say(f"已从 {args.file} 写入 {len(written)} 个文件到 {target}。")
     _, checked = check_project(target.resolve())
     diags = imported.notes
     for d in checked.items:
         diags.add(d)
     if diags.items:
-        print("需要注意：")
+        say("需要注意：")
     _print(diags, "text", target.resolve())
     return EXIT_OK
 
@@ -279,31 +295,28 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "fix": cmd_fix, "preview": c
             "diff": cmd_diff, "init": cmd_init, "import": cmd_import}
 
 
-DEFAULT_TIME_LIMIT = 60  # seconds: a report repository's CI must not hang on a source file
-
-
-class TimeLimit(BaseException):
-    """The run took longer than its limit (BaseException: no `except Exception` eats it)."""
-
-
-def _time_limit() -> int:
-    raw = os.environ.get("PERFDOC_TIME_LIMIT", "")
-    return int(raw) if raw.isdigit() else DEFAULT_TIME_LIMIT
+# Commands that serve until stopped: no run limit (each of the preview's rebuilds has one).
+LONG_RUNNING = frozenset({"preview"})
 
 
 def run(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    limit = _time_limit()
+    limit = 0 if args.command in LONG_RUNNING else run_limit()
     try:
-        with interrupt_after(limit, TimeLimit):
+        with hard_stop_after(limit + HARD_STOP_GRACE if limit else 0), \
+                interrupt_after(limit, TimeLimit):
             return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        say(exc, err=True)
         return EXIT_USAGE
     except TimeLimit:
-        print(f"perfdoc: error[PD008]: 运行超过 {limit} 秒，已停止，没有写入任何文件；"
-              "如果报告确实很大，可设置环境变量 PERFDOC_TIME_LIMIT=秒数 提高上限", file=sys.stderr)
+        say(time_limit_message(limit), err=True)
         return EXIT_DATA
+
+
+def time_limit_message(limit: int) -> str:
+    return (f"perfdoc: error[PD008]: 运行超过 {limit} 秒，已停止，没有写入任何文件；"
+            "如果报告确实很大，可设置环境变量 PERFDOC_TIME_LIMIT=秒数 提高上限")
 
 
 def _terminate(signum, frame):
@@ -318,8 +331,25 @@ def _terminate(signum, frame):
 GC_THRESHOLDS = (100_000, 50, 100)
 
 
+def robust_streams() -> None:
+    """stdout and stderr that cannot crash on a character: UTF-8 into a pipe or a file
+    (Windows gives a pipe its ANSI code page: cp1252 on CI runners, cp936 on a Chinese
+    desk), and a backslash escape where a console cannot show a character (䶮 in GBK)."""
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="backslashreplace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+        except (ValueError, OSError):  # a stream already written to, or closed
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
+    robust_streams()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -329,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("PERFDOC_DEBUG"):
             raise
-        print(f"perfdoc 内部错误（这是 perfdoc 的缺陷，不是您的数据问题）："
-              f"{type(exc).__name__}: {exc}。请把这一行和所用文件报告给维护者；"
-              "设置 PERFDOC_DEBUG=1 可看到完整调用栈。", file=sys.stderr)
+        say(f"perfdoc 内部错误（这是 perfdoc 的缺陷，不是您的数据问题）："
+            f"{type(exc).__name__}: {exc}。请把这一行和所用文件报告给维护者；"
+            "设置 PERFDOC_DEBUG=1 可看到完整调用栈。", err=True)
         return EXIT_BUG

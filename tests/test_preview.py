@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
 import re
 import select
 import signal
@@ -13,23 +16,45 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import ROOT, chromium, copy_project
+from conftest import ROOT, chromium, copy_project, tiny_png
+
+from perfdoc.sources.layout import LAYOUT_DIR
+
+
+def start_preview(project, **env):
+    proc = subprocess.Popen([sys.executable, "-m", "perfdoc", "preview", str(project)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **env})
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    assert ready, "the preview did not start"
+    line = proc.stdout.readline()
+    return re.search(r"http://127\.0\.0\.1:\d+", line).group(0), proc
 
 
 @pytest.fixture()
 def preview(tmp_path):
     """A preview server on a copy of the sample: (project, base URL, process)."""
     project = copy_project(ROOT, tmp_path / "p")
-    proc = subprocess.Popen([sys.executable, "-m", "perfdoc", "preview", str(project)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    assert ready, "the preview did not start"
-    line = proc.stdout.readline()
-    url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+    url, proc = start_preview(project)
     yield project, url, proc
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+
+
+def fragment(url: str) -> dict:
+    status, body = get(url + "/form?fragment=1")
+    assert status == 200
+    return json.loads(body)
+
+
+def wait_for(condition, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the preview did not show the change in time")
 
 
 def get(url: str, method: str = "GET") -> tuple[int, bytes]:
@@ -114,3 +139,112 @@ def test_only_loopback_only_get_nothing_outside(preview):
         s.recv(1024)
     assert get(url + "/form")[0] == 200  # still serving
     assert proc.poll() is None
+
+
+def raw_get(url: str, path: str, headers: dict[str, str]) -> int:
+    """A request with the headers exactly as given (urllib would set its own Host)."""
+    host, port = url[7:].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_a_foreign_host_or_origin_is_refused(preview):
+    """DNS rebinding: a page elsewhere whose name now points at 127.0.0.1 sends its
+    own Host (and Origin); only the loopback names with this port are served."""
+    _, url, proc = preview
+    port = url.rsplit(":", 1)[1]
+    for host in ("attacker.example:" + port, "attacker.example", "127.0.0.1:1",
+                 "127.0.0.1.attacker.example:" + port, ""):
+        assert raw_get(url, "/form", {"Host": host}) == 403, host
+        assert raw_get(url, "/form?fragment=1", {"Host": host}) == 403, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        assert raw_get(url, "/form", {"Host": host}) == 200, host
+    ok = {"Host": f"127.0.0.1:{port}"}
+    assert raw_get(url, "/events", {**ok, "Origin": "http://attacker.example"}) == 403
+    assert raw_get(url, "/form", {**ok, "Origin": f"http://evil.example:{port}"}) == 403
+    assert raw_get(url, "/form", {**ok, "Origin": f"http://localhost:{port}"}) == 200
+    assert proc.poll() is None
+
+
+def test_only_real_images_that_are_not_links_are_served(tmp_path):
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / ".git").mkdir()
+    (project / ".git" / "config").write_text("[remote]\nurl = https://user:secret@example\n")
+    images = project / "content" / "images"
+    images.mkdir()
+    (images / "gitcfg.png").symlink_to("../../.git/config")
+    (images / "words.png").write_text("not an image at all", encoding="utf-8")
+    (images / "real.png").write_bytes(tiny_png())
+    (images / "linked").symlink_to(".")
+    url, proc = start_preview(project)
+    try:
+        for name in ("gitcfg.png", "words.png", "linked/real.png"):
+            status, body = get(f"{url}/source/content/images/{name}")
+            assert status == 404 and b"secret" not in body, name
+        status, body = get(f"{url}/source/content/images/real.png")
+        assert status == 200 and body == tiny_png()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_preview_outlives_the_run_limit_and_each_rebuild_keeps_its_limits(tmp_path):
+    """PERFDOC_TIME_LIMIT bounds each rebuild, not the server: after the limit the
+    page still answers and takes a save; a looping template is stopped by its CPU
+    budget (PD505, shown on the page), and the next good save is shown."""
+    project = copy_project(ROOT, tmp_path / "p")
+    url, proc = start_preview(project, PERFDOC_TIME_LIMIT="3")
+    try:
+        time.sleep(3 + 5)
+        assert proc.poll() is None, proc.stderr.read()
+        assert get(url + "/form")[0] == 200
+        path = project / "content" / "03-achievements.md"
+        good = path.read_text(encoding="utf-8")
+        path.write_text(good + "\n限时之后的一句话。\n", encoding="utf-8")
+        wait_for(lambda: "限时之后的一句话" in (fragment(url)["page"] or ""))
+
+        loop = ("{% for a in ('x' * 99999) | list %}{% for b in ('x' * 99999) | list %}"
+                "{% endfor %}{% endfor %}")
+        path.write_text(good + f"\n{loop}\n", encoding="utf-8")
+        wait_for(lambda: any("PD505" in p for p in fragment(url)["problems"]))
+        assert "限时之后的一句话" in fragment(url)["page"]  # the last good page stays
+
+        path.write_text(good + "\n循环之后的一句话。\n", encoding="utf-8")
+        wait_for(lambda: "循环之后的一句话" in (fragment(url)["page"] or ""))
+        assert fragment(url)["problems"] == []
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_a_broken_layout_shows_on_the_page_and_keeps_the_server(tmp_path):
+    """A layout title naming an unknown field (once a traceback that ended the watcher)
+    shows its diagnostic, and the next good save is shown."""
+    project = copy_project(ROOT, tmp_path / "p")
+    url, proc = start_preview(project)
+    try:
+        facts = project / "content" / "report.md"
+        good = facts.read_text(encoding="utf-8")
+        layout = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
+        (project / "content" / "mine.toml").write_text(
+            layout.replace('title = "{unit}\\n{year}年度部门整体支出绩效评价报告"',
+                           'title = "（{年度}）"'), encoding="utf-8")
+        facts.write_text(good.replace("layout: jiangsu-2020", "layout: content/mine.toml"),
+                         encoding="utf-8")
+        wait_for(lambda: any("PD003" in p and "{year}" in p for p in fragment(url)["problems"]))
+        facts.write_text(good + "\n", encoding="utf-8")
+        wait_for(lambda: fragment(url)["problems"] == [])
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from perfdoc.sources import markdown
 from perfdoc.sources.headings import demote, typed_heading
-from perfdoc.sources.layout import columns_for, label_span
+from perfdoc.sources.layout import columns_for, fill, label_span
 from perfdoc.sources.model import Report, Section, decimal_text
 from perfdoc.sources.project_model import Project
 from perfdoc.word.project_form import Line, form_tables, grid
@@ -148,7 +148,7 @@ def report_page(report: Report) -> str:
 def project_page(project: Project, root) -> str:
     form = project.layout.form
     parts = [f"<h1 class='title'>{e(form.title)}</h1>",
-             f"<p class='subtitle'>{e(form.subtitle.format(year=project.year))}</p>"]
+             f"<p class='subtitle'>{e(fill(form.subtitle, year=project.year))}</p>"]
     for rows in form_tables(project):
         parts.append(_lines_table(rows, project, root))
     return "".join(parts)

@@ -1,9 +1,15 @@
 """The preview server: loopback only, GET only, pages rebuilt when a source is saved.
 
-A watcher thread (watchfiles) rebuilds the model on every change and tells each
-open page through server-sent events; the page fetches its new content and swaps
-it in place. A build with errors keeps the last good pages and shows the
-diagnostics, exactly as `perfdoc check` prints them.
+The main thread watches the sources (watchfiles) and rebuilds the model on every
+change, each rebuild within the run limit and the template budgets (both need the
+main thread); the HTTP server runs in a thread of its own and tells each open page
+through server-sent events, and the page fetches its new content and swaps it in
+place. A build with errors keeps the last good pages and shows the diagnostics,
+exactly as `perfdoc check` prints them. The server runs until Ctrl-C, with no limit.
+
+Only the loopback names are served: a request whose Host (or, on the event stream,
+Origin) names another site is refused, so a page elsewhere that rebinds its DNS name
+to 127.0.0.1 cannot read an unpublished report.
 """
 
 from __future__ import annotations
@@ -19,15 +25,22 @@ from urllib.parse import unquote, urlsplit
 
 from perfdoc.files import MAX_SOURCE_BYTES, SOURCE_DIRS, SourceError, read_source
 from perfdoc.preview import html as pages
+from perfdoc.rules.diagnostics import printable
 from perfdoc.rules.check import check_project
-from perfdoc.sources.markdown import IMAGE_SUFFIXES
+from perfdoc.timers import TimeLimit, interrupt_after, run_limit
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_TYPES = {"preview.css": "text/css; charset=utf-8",
                "preview.js": "text/javascript; charset=utf-8"}
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif", ".bmp": "image/bmp", ".tif": "image/tiff",
-               ".tiff": "image/tiff"}
+# Images are recognised by their first bytes, never by their name.
+IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+               (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
+               (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def image_type(data: bytes) -> str | None:
+    return next((kind for magic, kind in IMAGE_MAGIC if data.startswith(magic)), None)
 
 
 @dataclass
@@ -47,10 +60,22 @@ class State:
     rebuild_seconds: float = 0.0
 
     def rebuild(self) -> None:
+        """Check and render once, within the run limit; whatever goes wrong is shown
+        on the page and the server keeps the last good pages."""
         started = time.perf_counter()
-        report, diags = check_project(self.root)
-        problems = [str(d) for d in diags.sorted()] if diags.errors else []
-        built = _pages(report) if report is not None and not diags.errors else None
+        limit = run_limit()
+        built: dict[str, Page] | None = None
+        try:
+            with interrupt_after(limit, TimeLimit):
+                report, diags = check_project(self.root)
+                problems = [str(d) for d in diags.sorted()] if diags.errors else []
+                if report is not None and not diags.errors:
+                    built = _pages(report)
+        except TimeLimit:
+            problems = [f"error[PD008]: 检查和排版超过 {limit} 秒，已停止；页面保留上一次的结果"]
+        except Exception as exc:  # a perfdoc bug must not stop the preview
+            problems = [printable(f"perfdoc 内部错误（这是 perfdoc 的缺陷，不是您的数据问题）："
+                                  f"{type(exc).__name__}: {exc}")]
         with self.changed:
             if built is not None:
                 self.pages = built
@@ -85,6 +110,19 @@ class Handler(BaseHTTPRequestHandler):
     state: State  # set on the subclass made for each server
     server_version = "perfdoc-preview"
 
+    @property
+    def _port(self) -> int:
+        return self.server.server_address[1]
+
+    def _trusted(self) -> bool:
+        """The Host names this server, and an Origin (sent by browsers on cross-site
+        requests and on the event stream) names it too."""
+        allowed = {f"{name}:{self._port}" for name in LOOPBACK_NAMES}
+        if (self.headers.get("Host") or "").lower() not in allowed:
+            return False
+        origin = self.headers.get("Origin")
+        return origin is None or origin.lower() in {f"http://{a}" for a in allowed}
+
     def log_message(self, format, *args):  # quiet: the terminal shows the URL only
         pass
 
@@ -97,6 +135,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(500, "text/plain; charset=utf-8", f"preview error: {exc!r}".encode())
 
     def _get(self):
+        if not self._trusted():
+            return self._send(403, "text/plain; charset=utf-8",
+                              b"forbidden: the preview answers only to 127.0.0.1 and localhost")
         url = urlsplit(self.path)
         path = unquote(url.path)
         state = self.state
@@ -144,17 +185,26 @@ class Handler(BaseHTTPRequestHandler):
                 "<script src='/assets/preview.js'></script></body></html>")
 
     def _source(self, relative: str) -> None:
-        """An image of the project, read as the build reads it (inside, regular, bounded)."""
+        """An image of the project: under a source folder, no link anywhere on the way,
+        no `..`, a regular file within the size limit, and an image by its bytes."""
         root = self.state.root
-        path = root / relative
-        if path.suffix.lower() not in IMAGE_SUFFIXES or relative.startswith("/") or \
-                not any(relative.startswith(d + "/") for d in SOURCE_DIRS):
+        parts = relative.split("/")
+        if "\\" in relative or parts[0] not in SOURCE_DIRS or \
+                any(p in ("", ".", "..", ".git") for p in parts):
             return self._send(404, "text/plain; charset=utf-8", b"not found")
+        path = root
+        for part in parts:
+            path = path / part
+            if path.is_symlink():
+                return self._send(404, "text/plain; charset=utf-8", b"not found")
         try:
             data = read_source(root, path, MAX_SOURCE_BYTES)
         except SourceError:
             return self._send(404, "text/plain; charset=utf-8", b"not found")
-        self._send(200, IMAGE_TYPES.get(path.suffix.lower(), "application/octet-stream"), data)
+        kind = image_type(data)
+        if kind is None:
+            return self._send(404, "text/plain; charset=utf-8", b"not found")
+        self._send(200, kind, data)
 
     def _events(self) -> None:
         self.send_response(200)
@@ -164,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.state
         with state.changed:
             seen = state.version
-        while not getattr(self.server, "stopping", False):
+        while not self.server.stopping:
             with state.changed:
                 state.changed.wait_for(lambda: state.version != seen, timeout=10)
                 version = state.version
@@ -191,26 +241,30 @@ def serve(root: Path, port: int = 0, ready=None) -> None:
     state = State(root)
     state.rebuild()
     handler = type("BoundHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = PreviewServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
-    stop = threading.Event()
-
-    def watch() -> None:
-        paths = [root / d for d in SOURCE_DIRS if (root / d).is_dir()]
-        for _ in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=20,
-                                  rust_timeout=500):
-            state.rebuild()
-
-    watcher = threading.Thread(target=watch, name="perfdoc-watch", daemon=True)
-    watcher.start()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="perfdoc-http", daemon=True)
+    thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/form"
-    if ready:
-        ready(url)
     try:
-        server.serve_forever(poll_interval=0.2)
+        paths = [root / d for d in SOURCE_DIRS if (root / d).is_dir()]
+        # The first (empty) yield comes once the watcher is in place: only then is the
+        # address printed, so a save made right after it is seen.
+        for changes in watchfiles.watch(*paths, debounce=200, step=20, rust_timeout=200,
+                                        yield_on_timeout=True):
+            if ready:
+                ready(url)
+                ready = None
+            if changes:
+                state.rebuild()
     finally:
         server.stopping = True
-        stop.set()
         with state.changed:
             state.changed.notify_all()
+        server.shutdown()
         server.server_close()
+
+
+class PreviewServer(ThreadingHTTPServer):
+    stopping = False  # set when the server shuts down: event streams end

@@ -120,6 +120,26 @@ def printable(text: str) -> str:
                             else f"\\u{ord(m.group()):04x}", text)
 
 
+def relative_path(path: Path | str) -> str:
+    """`path` relative to the working directory, or absolute where it cannot be (on
+    Windows a path on another drive has no relative form)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return os.path.abspath(path)
+
+
+_WORKFLOW_COMMAND = re.compile(r"^(\s*):(?=:)", re.M)
+
+
+def terminal_text(text: str) -> str:
+    """Text for a terminal or a CI log, its own line breaks kept: every other control
+    character escaped (no ESC sequences, no carriage returns), and no line that starts
+    with "::", which GitHub's runner would take as a workflow command."""
+    lines = [printable(line) for line in text.split("\n")]
+    return _WORKFLOW_COMMAND.sub(lambda m: m.group(1) + "\\x3a", "\n".join(lines))
+
+
 def shown(value: object, limit: int = 60) -> str:
     """A value as a message quotes it: shortened, and safe for integers too long to print."""
     if isinstance(value, int) and value.bit_length() > 4 * limit:
@@ -246,11 +266,11 @@ def _github(d: Diagnostic, root: Path) -> str:
         value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
     # Paths relative to the working directory: the repository root in a workflow.
-    path = os.path.relpath(root / d.path).replace(os.sep, "/")
-    props = [f"file={escape(path, True)}"]
+    path = relative_path(root / d.path).replace(os.sep, "/")
+    props = [f"file={escape(printable(path), True)}"]
     if d.line is not None:
         props.append(f"line={d.line}")
     if d.column is not None:
         props.append(f"col={d.column}")
     props.append(f"title={escape(d.code + (' ' + d.field if d.field else ''), True)}")
-    return f"::{d.severity.value} {','.join(props)}::{escape(d.message)}"
+    return f"::{d.severity.value} {','.join(props)}::{escape(printable(d.message))}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfdoc.files import MAX_MARKDOWN_BYTES, SourceError, check_targets, read_source
+from perfdoc.rules.diagnostics import printable
 from perfdoc.rules.writing import fixed
 from perfdoc.sources.load import FACTS_FILE
 from perfdoc.sources.project_load import PROJECT_FILE, PROJECTS_DIR
@@ -29,7 +30,7 @@ class Change:
     encoding: str
 
     def diff(self, root: Path) -> str:
-        name = self.path.relative_to(root).as_posix()
+        name = printable(self.path.relative_to(root).as_posix())  # one header line
         old = self.old.decode(self.encoding).splitlines(keepends=True)
         new = self.new.decode(self.encoding).splitlines(keepends=True)
         return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))

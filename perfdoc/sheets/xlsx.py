@@ -12,16 +12,23 @@ from datetime import datetime
 from perfdoc import ooxml
 from perfdoc.ooxml import Formula, column_letter
 from perfdoc.sources.layout import Layout, columns_for, label_span
-from perfdoc.sources.model import Report
+from perfdoc.sources.model import Report, decimal_text
+from perfdoc.sources.project_layout import ProjectLayout
 from perfdoc.word.tables import CONTINUE, RESTART, merge_plan
 
 
-def grade_formula(layout: Layout, cell: str) -> Formula:
-    """=IF(E31>=90,"优",IF(E31>=80,"良",…)) from the layout's bands."""
+def string_literal(text: str) -> str:
+    """A formula's string literal: quotes doubled, so layout text stays text."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def grade_formula(layout: Layout | ProjectLayout, cell: str) -> Formula:
+    """=IF(E31>=90,"优",IF(E31>=80,"良",…)) from the layout's bands. The names are
+    validated when the layout is read (short words) and quoted here as literals."""
     *bands, last = layout.grades
-    formula = f'"{last.name}"'
+    formula = string_literal(last.name)
     for band in reversed(bands):
-        formula = f'IF({cell}>={band.min},"{band.name}",{formula})'
+        formula = f"IF({cell}>={decimal_text(band.min)},{string_literal(band.name)},{formula})"
     return Formula(formula)
 
 

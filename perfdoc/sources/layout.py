@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -106,6 +107,26 @@ class ReportDoc:
     demote_headings: bool = True
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
+
+
+def fill(pattern: str, **names: object) -> str:
+    """A layout title with its documented names put in: `{year}`, `{unit}`. Never
+    str.format, whose width and index syntax would let a layout ask for a gigabyte."""
+    return _PLACEHOLDER.sub(lambda m: str(names[m.group(1)]) if m.group(1) in names
+                            else m.group(0), pattern)
+
+
+def check_placeholders(pattern: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> str:
+    """The pattern, when every `{…}` in it is one of `allowed`."""
+    for name in _PLACEHOLDER.findall(pattern):
+        if name not in allowed:
+            raise ValueError(f"{{{name}}} in {pattern!r} is not one of "
+                             + ", ".join(f"{{{a}}}" for a in allowed))
+    return pattern
+
+
 def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
     """The band a total falls in (bands listed highest first)."""
     for band in grades:
@@ -114,11 +135,23 @@ def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
     return grades[-1].name
 
 
+# A grade's name: a short word (优, 良好, A), printed in forms and quoted in formulas.
+_GRADE_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+\-]{1,8}")
+
+
 def parse_grades(scoring: dict) -> tuple[Grade, ...]:
-    grades = tuple(Grade(g["name"], Decimal(g["min"])) for g in scoring["grades"])
-    if list(grades) != sorted(grades, key=lambda g: g.min, reverse=True):
+    grades = []
+    for g in scoring["grades"]:
+        name = g["name"]
+        if not isinstance(name, str) or not _GRADE_NAME.fullmatch(name):
+            raise ValueError(f"grade name {name!r} must be 1-8 CJK or Latin letters or digits")
+        low = Decimal(str(g["min"]))
+        if not low.is_finite() or not 0 <= low <= 1000:
+            raise ValueError(f"grade {name}: min must be a number from 0 to 1000")
+        grades.append(Grade(name, low))
+    if not grades or grades != sorted(grades, key=lambda g: g.min, reverse=True):
         raise ValueError("grades must be listed from the highest band down")
-    return grades
+    return tuple(grades)
 
 
 def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
@@ -216,13 +249,13 @@ def _parse(d: dict) -> Layout:
                                    int(s["limit"]) if "limit" in s else None)
                        for s in d["sections"]),
         form=Form(
-            title=form["title"], unit_label=form["unit_label"],
+            title=check_placeholders(form["title"]), unit_label=form["unit_label"],
             title_pt=float(form["title_pt"]), unit_pt=float(form["unit_pt"]),
             text_pt=float(form["text_pt"]), indicator_heading=form["indicator_heading"],
             total_label=form["total_label"], columns=_columns(form["columns"]),
         ),
         report=ReportDoc(
-            title=report["title"], title_pt=float(report["title_pt"]),
+            title=check_placeholders(report["title"]), title_pt=float(report["title_pt"]),
             body_pt=float(report["body_pt"]), line_pt=float(report["line_pt"]),
             table_pt=float(report["table_pt"]), attachment_label=report["attachment_label"],
             attachment_title=report["attachment_title"], total_label=report["total_label"],

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perfdoc.sources.layout import Layout
+from perfdoc.sources.layout import Layout, fill
 
 if TYPE_CHECKING:
     from perfdoc.sources.project_model import Project
@@ -141,9 +141,9 @@ class Report:
 
     @property
     def form_title(self) -> str:
-        return self.facts.title or self.layout.form.title.format(
-            year=self.facts.year, unit=self.facts.unit)
+        return self.facts.title or fill(self.layout.form.title, year=self.facts.year,
+                                        unit=self.facts.unit)
 
     @property
     def report_title(self) -> str:
-        return self.layout.report.title.format(year=self.facts.year, unit=self.facts.unit)
+        return fill(self.layout.report.title, year=self.facts.year, unit=self.facts.unit)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.sources.layout import fill
 from perfdoc.sources.model import Section, decimal_text, percent_text
 from perfdoc.sources.project_layout import (
     BudgetBlock,
@@ -65,7 +66,7 @@ def build_project_form(project: Project, root, diags: Diagnostics) -> WordDocume
                        title_pt=form.title_pt)
     doc.add(title_paragraph(doc.sheet, form.title))
     if form.subtitle:
-        doc.add(text_paragraph(doc.sheet["cell"], form.subtitle.format(year=project.year),
+        doc.add(text_paragraph(doc.sheet["cell"], fill(form.subtitle, year=project.year),
                                size_pt=form.subtitle_pt, jc="center", after_pt=6))
     renderer = DocxRenderer(doc, root, diags)
     for i, rows in enumerate(form_tables(project)):

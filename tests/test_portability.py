@@ -1,0 +1,173 @@
+"""perfdoc where its users are: a Windows-like interpreter, code-page pipes.
+
+The real CLI runs in subprocesses under tests/windows_shim/sitecustomize.py, which
+removes the POSIX signal timers and os.O_NONBLOCK and sets os.O_BINARY (the APIs
+assumed absent and present on Windows are listed there). The outputs must be the
+same bytes as an unshimmed build, and the limits must still hold.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_project, digest_tree
+
+SHIM = Path(__file__).parent / "windows_shim"
+
+
+def perfdoc(*args: str, shim: bool = True, encoding: str | None = None,
+            timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, **env}
+    if shim:
+        environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SHIM),
+                                                               environ.get("PYTHONPATH")]))
+    if encoding:  # what Windows gives a pipe: the ANSI code page
+        environ["PYTHONIOENCODING"] = encoding
+    return subprocess.run([sys.executable, "-m", "perfdoc", *args], env=environ,
+                          capture_output=True, timeout=timeout)
+
+
+def out(done: subprocess.CompletedProcess) -> str:
+    return (done.stdout + done.stderr).decode("utf-8", "replace")
+
+
+def test_the_shim_takes_away_what_windows_lacks():
+    code = ("import os, signal; print(hasattr(signal, 'setitimer'), hasattr(signal, 'SIGALRM'),"
+            " hasattr(os, 'O_NONBLOCK'), hasattr(os, 'O_BINARY'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SHIM)})
+    assert done.stdout.split() == ["False", "False", "False", "True"]
+
+
+def test_check_build_and_fix_work_and_build_the_same_bytes(tmp_path):
+    shimmed = copy_project(ROOT, tmp_path / "shimmed", as_published=True)
+    plain = copy_project(ROOT, tmp_path / "plain", as_published=True)
+    assert perfdoc("check", str(shimmed)).returncode == 0
+    done = perfdoc("build", str(shimmed))
+    assert done.returncode == 0, out(done)
+    assert perfdoc("build", str(plain), shim=False).returncode == 0
+    built = digest_tree(shimmed / "build")
+    assert len(built) >= 7 and built == digest_tree(plain / "build")
+    done = perfdoc("fix", "--diff", str(shimmed))
+    assert done.returncode == 0 and "苏财预〔2021〕11号" in out(done), out(done)
+
+
+def test_crlf_and_utf16_sources_are_read_as_bytes(tmp_path):
+    """Text mode would turn CRLF into LF (fix would rewrite the file) and stop a
+    UTF-16 CSV at the byte 0x1A (业 is U+4E1A)."""
+    project = copy_project(ROOT, tmp_path / "p", as_published=True)
+    section = project / "content" / "02-evaluation.md"
+    section.write_bytes(section.read_bytes().replace(b"\n", b"\r\n"))
+    csv = project / "indicators" / "04-履职效益.csv"
+    csv.write_bytes(csv.read_bytes().decode("utf-8-sig").replace("履职效益", "履职效益业")
+                    .encode("utf-16"))
+    before = section.read_bytes()
+    done = perfdoc("check", str(project))
+    assert done.returncode == 0 and "UTF-16" in out(done), out(done)
+    done = perfdoc("fix", str(project))
+    assert done.returncode == 0, out(done)
+    assert section.read_bytes() == before.replace("苏财预【2021】11号".encode(),
+                                                  "苏财预〔2021〕11号".encode())
+
+
+def test_a_looping_template_still_meets_its_cpu_budget(tmp_path):
+    project = copy_project(ROOT, tmp_path / "p")
+    path = project / "content" / "03-achievements.md"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "\n{% for a in ('x' * 99999) | list %}{% for b in ('x' * 99999) | list %}"
+                      "{% endfor %}{% endfor %}\n", encoding="utf-8")
+    started = time.monotonic()
+    done = perfdoc("check", str(project))
+    assert done.returncode == 1 and "error[PD505]" in out(done), out(done)
+    assert time.monotonic() - started < 10
+
+
+def test_the_run_limit_still_stops_a_slow_run(tmp_path):
+    """PERFDOC_TIME_LIMIT=1 on a check that takes longer (a template within its own
+    budget, many times over): PD008, and nothing written."""
+    project = copy_project(ROOT, tmp_path / "p")
+    slow = ("{% for a in ('x' * 4000) | list %}{% for b in ('x' * 4000) | list %}{% endfor %}"
+            "{% endfor %}")
+    for section in sorted((project / "content").glob("0*.md")):
+        section.write_text(section.read_text(encoding="utf-8") + f"\n{slow}\n", encoding="utf-8")
+    started = time.monotonic()
+    done = perfdoc("build", str(project), PERFDOC_TIME_LIMIT="1")
+    assert done.returncode == 1 and "error[PD008]" in out(done), out(done)
+    assert time.monotonic() - started < 10
+    assert not (project / "build").exists()
+
+
+def test_ctrl_c_still_stops_a_run(tmp_path):
+    """The watchdog's SIGINT handler raises the limit's error only when a limit
+    expired; a real Ctrl-C is still KeyboardInterrupt (exit 130)."""
+    code = ("import time, sys\nfrom perfdoc.timers import interrupt_after, TimeLimit\n"
+            "try:\n    with interrupt_after(30, TimeLimit):\n        print('ready', flush=True)\n"
+            "        time.sleep(20)\nexcept KeyboardInterrupt:\n    sys.exit(130)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(SHIM)})
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(2)
+    assert proc.wait(timeout=10) == 130
+
+
+def test_nested_limits_raise_the_innermost(monkeypatch):
+    """In this process, with the signal timers hidden: the watchdog path."""
+    import signal
+
+    from perfdoc import timers
+
+    monkeypatch.setattr(timers, "_has_signal_timers", lambda: False)
+
+    class Outer(Exception):
+        pass
+
+    class Inner(Exception):
+        pass
+    with pytest.raises(Inner):
+        with timers.interrupt_after(5, Outer), timers.interrupt_after(0.2, Inner, cpu=True):
+            while True:
+                pass
+    with pytest.raises(Outer):
+        with timers.interrupt_after(0.3, Outer), timers.interrupt_after(5, Inner):
+            time.sleep(2)  # wall time: sleeping counts
+    # a limit that ended before its deadline leaves no interrupt behind
+    with timers.interrupt_after(0.05, Outer):
+        pass
+    time.sleep(0.2)
+    assert signal.getsignal(signal.SIGINT) is timers._on_sigint
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp936", "ascii"])
+def test_code_page_pipes_cannot_crash_a_command(tmp_path, encoding):
+    """Text that the code page cannot hold (䶮 and ⑪ are outside cp1252, 䶮 outside
+    GBK) in a file name, a section and a diagnostic: exit 0 or 1, never 3, and the
+    files written are the same bytes as under UTF-8."""
+    project = copy_project(ROOT, tmp_path / "p")
+    other = copy_project(ROOT, tmp_path / "q")
+    for root in (project, other):
+        section = root / "content" / "03-achievements.md"
+        section.write_text(section.read_text(encoding="utf-8") + "\n⑪ 䶮字,逗号 XX\n",
+                           encoding="utf-8")
+        folder = sorted((root / "projects").iterdir())[0]
+        folder.rename(folder.parent / "01-䶮⑪项目")
+    for args in (("check",), ("fix", "--diff"), ("fix", "--check")):
+        done = perfdoc(*args, str(project), encoding=encoding)
+        assert done.returncode in (0, 1), (args, out(done))
+        assert "内部错误" not in out(done)
+    done = perfdoc("build", str(project), encoding=encoding)
+    assert done.returncode == 1, out(done)  # XX is a template leftover (PD401)
+    section = project / "content" / "03-achievements.md"
+    for root in (project, other):
+        section = root / "content" / "03-achievements.md"
+        section.write_text(section.read_text(encoding="utf-8").replace(" XX", ""),
+                           encoding="utf-8")
+    done = perfdoc("build", str(project), encoding=encoding)
+    assert done.returncode == 0, out(done)
+    assert "01-䶮⑪项目" in done.stdout.decode("utf-8")  # UTF-8 into a pipe
+    assert perfdoc("build", str(other), shim=False).returncode == 0
+    assert digest_tree(project / "build") == digest_tree(other / "build")
