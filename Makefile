@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DIR    ?= .
 
-.PHONY: docx pdf preview check fix test bench pictures clean
+.PHONY: docx pdf preview check fix lint test bench pictures clean
 
 docx: $(STAMP)
 	$(BIN)/perfdoc build $(DIR)
@@ -26,7 +26,12 @@ check: $(STAMP)
 fix: $(STAMP)
 	$(BIN)/perfdoc fix $(DIR)
 
-test: $(STAMP)
+# ruff (style, bugs such as zip() without strict=) and mypy (types): zero findings.
+lint: $(STAMP)
+	$(BIN)/ruff check perfdoc tests
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest
 
 # Speed at 1x, 10x and 100x the sample, against pandoc: writes BENCHMARKS.md.

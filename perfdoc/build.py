@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from perfdoc import files, ooxml
@@ -94,7 +95,7 @@ def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
             path.unlink()
 
 
-def _package(doc: WordDocument, title: str, author: str, when) -> bytes:
+def _package(doc: WordDocument, title: str, author: str, when: datetime) -> bytes:
     """The document's bytes, with the same core properties on every build."""
     props = doc.package.core_properties
     props.title, props.author = title, author

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from perfdoc import __version__
 from perfdoc.rules import diagnostics
@@ -36,7 +37,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse exits 2 too; keep its words, add ours
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its words, add ours
         self.print_usage(sys.stderr)
         say(f"perfdoc: 用法错误：{message}", err=True)
         raise SystemExit(EXIT_USAGE)
@@ -61,8 +62,8 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument("--by-owner", action="store_true",
                              help="按“责任处室”列分组列出问题和扣分项")
 
-    cmd = sub.add_parser("fix", help="改正公文写法中机械性的问题（标点、括号、全角数字、多余空格、编号写法），"
-                         "并列出改动")
+    cmd = sub.add_parser("fix", help="改正公文写法中机械性的问题（标点、括号、全角数字、"
+                         "多余空格、编号写法），并列出改动")
     cmd.add_argument("dir", nargs="?", default=".", help="报告项目目录（默认：当前目录）")
     cmd.add_argument("--check", action="store_true",
                      help="不修改文件；有需要改正的地方时退出码为 1（用于 CI 和提交前检查）")
@@ -123,7 +124,7 @@ def _print(diags: Diagnostics, fmt: str, root: Path) -> None:
         say(diags.summary())
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from perfdoc.rules.check import check_project
 
     root = _project(args.dir)
@@ -138,7 +139,7 @@ def cmd_check(args) -> int:
     return EXIT_DATA if diags.errors else EXIT_OK
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from perfdoc.build import build
 
     root = _project(args.dir)
@@ -159,7 +160,7 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
-def cmd_fix(args) -> int:
+def cmd_fix(args: argparse.Namespace) -> int:
     from perfdoc.files import WriteError
     from perfdoc.rules.fix import apply, plan
 
@@ -184,7 +185,7 @@ def cmd_fix(args) -> int:
     return EXIT_OK
 
 
-def cmd_preview(args) -> int:
+def cmd_preview(args: argparse.Namespace) -> int:
     from perfdoc.preview.server import serve
 
     root = _project(args.dir)
@@ -204,20 +205,20 @@ def cmd_preview(args) -> int:
     return EXIT_OK
 
 
-def cmd_diff(args) -> int:
+def cmd_diff(args: argparse.Namespace) -> int:
     from perfdoc.review.diff import Side, diff_reports
     from perfdoc.review.revisions import RevisionError, checkout, default_base
     from perfdoc.rules.check import check_project
 
     root = _project(args.dir)
 
-    def side(revision: str | None, label: str):
+    def side(revision: str | None, label: str) -> Side:
         if revision is None:
             return _side(root, label)
         with checkout(root, revision) as tree:
             return _side(tree, label)
 
-    def _side(path: Path, label: str):
+    def _side(path: Path, label: str) -> Side:
         report, diags = check_project(path)
         if report is None:
             first = diags.errors[0] if diags.errors else "无法读取"
@@ -235,7 +236,7 @@ def cmd_diff(args) -> int:
     return EXIT_OK
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from perfdoc.review.scaffold import InitError, init, init_from
 
     target = Path(args.dir)
@@ -259,7 +260,7 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from perfdoc.review.importer import (
         ImportFailure,
         open_docx,
@@ -319,7 +320,7 @@ def time_limit_message(limit: int) -> str:
             "如果报告确实很大，可设置环境变量 PERFDOC_TIME_LIMIT=秒数 提高上限")
 
 
-def _terminate(signum, frame):
+def _terminate(signum: int, frame: object) -> NoReturn:
     """SIGTERM (a CI job cancelled, a killed import) unwinds like an exception, so every
     `finally` runs: temporary folders and files are removed."""
     raise SystemExit(128 + signum)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 # The folders that hold a report's sources (what a build reads, what diff compares).
@@ -93,7 +94,7 @@ def writable_dir(root: Path, out_dir: Path) -> None:
         raise WriteError(f"{out_dir} 已存在但不是目录，无法写入生成的文件")
 
 
-def check_targets(root: Path, paths) -> None:
+def check_targets(root: Path, paths: Iterable[Path]) -> None:
     """Before writing anything: every target must be (or become) a regular file inside
     `root`; a symbolic link on the way out of it stops the whole command."""
     for path in paths:
@@ -136,11 +137,11 @@ def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
                 os.chmod(tmp, mode)
             except OSError as exc:
                 raise WriteError(f"无法写入 {dest}：{exc.strerror}") from None
-        for name, tmp in staged:
+        for name, staged_path in staged:
             try:
-                os.replace(tmp, out_dir / name)
+                os.replace(staged_path, out_dir / name)
             except OSError as exc:
                 raise WriteError(f"无法写入 {out_dir / name}：{exc.strerror}") from None
     finally:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, staged_path in staged:
+            staged_path.unlink(missing_ok=True)

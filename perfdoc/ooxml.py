@@ -14,16 +14,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
 from docx.oxml.shape import CT_Inline
 from lxml import etree
+
+Element = etree._Element  # lxml's element type, for annotations
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A_VAL = _W + "val"
@@ -51,7 +54,7 @@ def has_east_asian(text: str) -> bool:
     return _EAST_ASIAN.search(text) is not None
 
 
-def _ordered_child(parent, tag: str, order: tuple[str, ...]):
+def _ordered_child(parent: Element, tag: str, order: tuple[str, ...]) -> Element:
     """The child `w:tag` of parent, created at its schema position when missing."""
     found = parent.find(_W + tag)
     if found is not None:
@@ -80,7 +83,7 @@ def _font_attrs(latin: str, east_asia: str) -> dict[str, str]:
     return {_W + name: value for name, value in _font_values(latin, east_asia)}
 
 
-def set_fonts(rPr, latin: str, east_asia: str) -> None:
+def set_fonts(rPr: Any, latin: str, east_asia: str) -> None:
     """Latin and East Asian fonts on an rPr (run or style).
 
     Theme attributes are removed: Word prefers them over explicit names, which is
@@ -93,7 +96,7 @@ def set_fonts(rPr, latin: str, east_asia: str) -> None:
     fonts.attrib.update(_font_attrs(latin, east_asia))
 
 
-def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float) -> None:
+def set_doc_defaults(styles_element: Element, latin: str, east_asia: str, size_pt: float) -> None:
     """docDefaults: the fonts, size and language every style inherits."""
     rpr_default = styles_element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
     if rpr_default is None:
@@ -103,7 +106,8 @@ def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float)
         fonts = etree.SubElement(rpr_default, _W + "rFonts")
         rpr_default.insert(0, fonts)
     fonts.attrib.clear()
-    fonts.attrib.update(_font_attrs(latin, east_asia))
+    for name, value in _font_attrs(latin, east_asia).items():
+        fonts.set(name, value)
     for tag in ("sz", "szCs"):
         el = rpr_default.find(_W + tag)
         if el is None:
@@ -116,20 +120,20 @@ def set_doc_defaults(styles_element, latin: str, east_asia: str, size_pt: float)
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def first_line_chars(pPr, chars: int, size_pt: float) -> None:
+def first_line_chars(pPr: Element, chars: int, size_pt: float) -> None:
     """First-line indent in characters (Word's 首行缩进 2 字符), with a twips fallback."""
     ind = _ordered_child(pPr, "ind", _PPR_ORDER)
     ind.set(qn("w:firstLineChars"), str(chars * 100))
     ind.set(qn("w:firstLine"), str(round(chars * size_pt * 20)))
 
 
-def exact_line_spacing(pPr, pt: float) -> None:
+def exact_line_spacing(pPr: Element, pt: float) -> None:
     spacing = _ordered_child(pPr, "spacing", _PPR_ORDER)
     spacing.set(qn("w:line"), str(round(pt * 20)))
     spacing.set(qn("w:lineRule"), "exact")
 
 
-def snap_to_grid_off(pPr) -> None:
+def snap_to_grid_off(pPr: Element) -> None:
     """Fixed line spacing must not be stretched to the document grid."""
     _ordered_child(pPr, "snapToGrid", _PPR_ORDER).set(qn("w:val"), "0")
 
@@ -184,7 +188,7 @@ def _page_field(runs: str) -> str:
     return f'<w:fldSimple w:instr=" PAGE ">{runs}</w:fldSimple>'
 
 
-def picture_run(part, path: Path, max_width: int, shape_id: int) -> str:
+def picture_run(part: Any, path: Path, max_width: int, shape_id: int) -> str:
     """An inline picture as a run: at its own size, or scaled down to `max_width`
     twips. The image is added to `part` (once per file)."""
     rid, image = part.get_or_add_image(str(path))
@@ -319,7 +323,7 @@ class Cell(NamedTuple):
 
     width: int  # twips
     text: str
-    role: object
+    role: Any  # word.document.Role (latin, east_asia, bold, style_id); None with blocks
     jc: str | None = None
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue"
@@ -354,7 +358,7 @@ def table(widths: list[int], rows: list[Row]) -> str:
 # ---------------------------------------------------------------- page numbers
 
 
-def page_number_footers(section, settings, font: str, size_pt: float,
+def page_number_footers(section: Any, settings: Any, font: str, size_pt: float,
                         indent_twips: int) -> None:
     """"— N —" footers in 4号 半角宋体: odd pages right, even pages left (GB/T 9704).
 
@@ -385,7 +389,7 @@ _OPTIONAL_PARTS = ("thumbnail", "stylesWithEffects", "webSettings", "customXml",
                    "numbering")
 
 
-def complete_settings(settings_element) -> None:
+def complete_settings(settings_element: Element) -> None:
     """python-docx's template writes <w:zoom w:val="bestFit"/> without the w:percent
     the schema requires: give it 100."""
     zoom = settings_element.find(_W + "zoom")
@@ -393,14 +397,14 @@ def complete_settings(settings_element) -> None:
         zoom.set(_W + "percent", "100")
 
 
-def drop_optional_parts(doc) -> None:
+def drop_optional_parts(doc: Any) -> None:
     for owner in (doc.part.package, doc.part):
         for rid, rel in list(owner.rels.items()):
             if rel.reltype.rsplit("/", 1)[-1] in _OPTIONAL_PARTS:
                 owner.rels.pop(rid)
 
 
-def prune_styles(styles_element, keep: set[str]) -> None:
+def prune_styles(styles_element: Element, keep: set[str]) -> None:
     """Drop the template's unused styles (169 of them, 350 KB, mostly table styles).
 
     Kept: `keep`, the defaults, and whatever those are based on or linked to.
@@ -422,7 +426,7 @@ def prune_styles(styles_element, keep: set[str]) -> None:
             styles_element.remove(el)
 
 
-def docx_package(doc, body: str, when: datetime) -> bytes:
+def docx_package(doc: Any, body: str, when: datetime) -> bytes:
     """The document's package with `body` (blocks as text) as its body, zipped once
     and reproducibly: every entry carries `when`, parts keep python-docx's order,
     [Content_Types].xml comes first."""
@@ -453,7 +457,7 @@ def docx_package(doc, body: str, when: datetime) -> bytes:
 
 
 def _zip(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
-    stamp = when.astimezone(timezone.utc).timetuple()[:6]
+    stamp = when.astimezone(UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in entries:
@@ -557,7 +561,7 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
         + xf.format(fmt=164, font=0, num=' applyNumberFormat="1"', h="center")
         + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
         'builtinId="0"/></cellStyles></styleSheet>')
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # No xml:space on <t>: SpreadsheetML's schema does not allow it, and every text
     # perfdoc writes is trimmed.
     shared = (f'<sst xmlns="{_SS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
@@ -621,13 +625,13 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
 class GridCell:
     """A cell as read back from a w:tbl: its element, text and merge state."""
 
-    element: object  # the w:tc
+    element: Element  # the w:tc
     text: str  # paragraphs joined with newlines
     span: int
     continued: bool  # vMerge="continue": the cell above stands for it
 
 
-def read_table(tbl) -> list[list[GridCell]]:
+def read_table(tbl: Element) -> list[list[GridCell]]:
     """Rows of cells as Word lays them out, merges made explicit."""
     rows = []
     for tr in tbl.findall(_W + "tr"):  # not iter(): rows of tables nested in cells stay out
@@ -637,8 +641,9 @@ def read_table(tbl) -> list[list[GridCell]]:
             span, continued = 1, False
             if tcPr is not None:
                 grid_span = tcPr.find(_W + "gridSpan")
-                if grid_span is not None and grid_span.get(_A_VAL, "").isdigit():
-                    span = int(grid_span.get(_A_VAL))
+                spans = grid_span.get(_A_VAL, "") if grid_span is not None else ""
+                if spans.isdigit():
+                    span = int(spans)
                 vmerge = tcPr.find(_W + "vMerge")
                 continued = vmerge is not None and vmerge.get(_A_VAL, "continue") == "continue"
             text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t"))
@@ -648,13 +653,13 @@ def read_table(tbl) -> list[list[GridCell]]:
     return rows
 
 
-def append_text_paragraph(parent, text: str) -> None:
+def append_text_paragraph(parent: Element, text: str) -> None:
     """A plain paragraph of `text` at the end of an element (the importer's markers)."""
     parent.append(parse_xml(f"<w:p {nsdecls('w')}><w:r><w:t xml:space=\"preserve\">"
                             f"{_escape(text)}</w:t></w:r></w:p>"))
 
 
-def body_blocks(body):
+def body_blocks(body: Element) -> Iterator[tuple[str, str | None, Element]]:
     """The body's paragraphs and tables in order: ("p", text, element) / ("tbl", None, el)."""
     for child in body:
         if child.tag == _W + "p":

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from perfdoc.files import SOURCE_DIRS
 
-FIXED = datetime(1980, 1, 1, tzinfo=timezone.utc)  # the earliest a zip entry can hold
+FIXED = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest a zip entry can hold
 
 
 def source_date(root: Path) -> datetime:
@@ -33,6 +33,6 @@ def source_date(root: Path) -> datetime:
 
 def _stamp(seconds: str) -> datetime:
     try:
-        return max(datetime.fromtimestamp(int(seconds), timezone.utc), FIXED)
+        return max(datetime.fromtimestamp(int(seconds), UTC), FIXED)
     except (OverflowError, ValueError, OSError):  # beyond the years a datetime holds
         return FIXED

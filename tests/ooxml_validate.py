@@ -78,7 +78,7 @@ def _schema_dir() -> Path:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema(file_name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(_schema_dir() / file_name)))
 

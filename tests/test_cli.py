@@ -76,14 +76,16 @@ def test_all_problems_in_one_run_sorted(sample_copy):
     (sample_copy / "content" / "05-suggestions.md").unlink()
     csv = sample_copy / "indicators" / "02-部门管理.csv"
     text = csv.read_text(encoding="utf-8")
-    csv.write_text(text.replace("专款专用率,3,3", "专款专用率,3,三").replace("档案管理星级,3,3", "档案管理星级,3,4"),
-                   encoding="utf-8")
+    csv.write_text(text.replace("专款专用率,3,3", "专款专用率,3,三")
+                   .replace("档案管理星级,3,3", "档案管理星级,3,4"), encoding="utf-8")
     done = perfdoc("check", str(sample_copy))
     assert done.returncode == 1
     lines = done.stdout.strip().splitlines()
     assert lines[:-1] == [
-        "content: error[PD206]: 缺少“五、有关建议”部分：请新建 content/*.md，frontmatter 写 section: suggestions",
-        "indicators/02-部门管理.csv:2:得分: error[PD308]: 得分“三”不是非负数字，应写作 3、3.0 或 49.04 这样的半角数字",
+        "content: error[PD206]: 缺少“五、有关建议”部分：请新建 content/*.md，"
+        "frontmatter 写 section: suggestions",
+        "indicators/02-部门管理.csv:2:得分: error[PD308]: 得分“三”不是非负数字，"
+        "应写作 3、3.0 或 49.04 这样的半角数字",
         "indicators/02-部门管理.csv:8:得分: error[PD309]: 得分 4 大于分值 3",
     ]
     assert lines[-1] == "发现 3 个错误，0 个警告。"
@@ -119,7 +121,8 @@ def test_json_output(sample_copy):
     assert data["errors"] == 1 and data["warnings"] == 0
     assert data["diagnostics"] == [{
         "code": "PD401", "severity": "error", "path": "content/04-problems.md", "line": 5,
-        "column": None, "field": None, "message": "“（100字以内）”像是模板留下的占位文字，请替换为实际内容或删除"}]
+        "column": None, "field": None,
+        "message": "“（100字以内）”像是模板留下的占位文字，请替换为实际内容或删除"}]
 
 
 def test_an_internal_error_is_one_line_and_exit_3(sample_copy, monkeypatch, capsys):

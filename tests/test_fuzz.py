@@ -78,7 +78,7 @@ def test_any_frontmatter_and_body(fm, body):
                                                    "budget", "grade", "layout", "2020",
                                                    "-1", "0", "1e400"]), max_size=30).map("".join))
 def test_any_report_facts(fm):
-    run_build({"content/report.md": f"---\n{fm}\n---\n".encode("utf-8")})
+    run_build({"content/report.md": f"---\n{fm}\n---\n".encode()})
 
 
 def test_valid_markdown_body_still_builds():

@@ -493,7 +493,7 @@ def test_import_refuses_sizes_that_lie(form, tmp_path):
 def test_import_refuses_entity_expansion(form, tmp_path):
     lol = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
            + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
-                     for p, c in zip("abcdefgh", "bcdefghi")) + "]>")
+                     for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "]>")
     xml = body_xml(form)
     xml = xml.replace("<w:document", lol + "<w:document", 1).replace(
         "<w:body>", "<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p>", 1)

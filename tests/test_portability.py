@@ -128,13 +128,12 @@ def test_nested_limits_raise_the_innermost(monkeypatch):
 
     class Inner(Exception):
         pass
-    with pytest.raises(Inner):
-        with timers.interrupt_after(5, Outer), timers.interrupt_after(0.2, Inner, cpu=True):
-            while True:
-                pass
-    with pytest.raises(Outer):
-        with timers.interrupt_after(0.3, Outer), timers.interrupt_after(5, Inner):
-            time.sleep(2)  # wall time: sleeping counts
+    with pytest.raises(Inner), timers.interrupt_after(5, Outer), \
+            timers.interrupt_after(0.2, Inner, cpu=True):
+        while True:
+            pass
+    with pytest.raises(Outer), timers.interrupt_after(0.3, Outer), timers.interrupt_after(5, Inner):
+        time.sleep(2)  # wall time: sleeping counts
     # a limit that ended before its deadline leaves no interrupt behind
     with timers.interrupt_after(0.05, Outer):
         pass

@@ -101,7 +101,7 @@ def test_indicator_block_merges_from_the_data(project_doc):
     assert vmerge_runs(data, 2) == [("数量指标", 2), ("质量指标", 2), ("时效指标", 1),
                                     ("成本指标", 1), ("社会效益指标", 1), ("可持续影响指标", 1),
                                     ("服务对象满意度指标", 1)]
-    for cells, row in zip(data, source):
+    for cells, row in zip(data, source, strict=True):
         assert [c.text for c in cells[3:]] == [row["三级指标"], row["年度指标值"], row["实际完成值"],
                                               row["分值"], row["得分"],
                                               row["偏差原因分析及改进措施"]]
@@ -164,7 +164,7 @@ def test_libreoffice_converts_every_project_form(sample_out, tmp_path):
     subprocess.run([binary, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, forms)],
                    check=True, capture_output=True, timeout=240)
-    for form, total in zip(forms, ("98.99", "92.71", "99.53")):
+    for form, total in zip(forms, ("98.99", "92.71", "99.53"), strict=True):
         text = subprocess.run([reader, "-layout", str(tmp_path / f"{form.stem}.pdf"), "-"],
                               check=True, capture_output=True, text=True).stdout
         flat = re.sub(r"\s+", "", text)
@@ -260,3 +260,22 @@ def test_a_project_error_stops_the_whole_build(sample_copy, tmp_path):
     result = build(sample_copy, tmp_path / "out")
     assert not result.ok and not (tmp_path / "out").exists()
     assert [d.code for d in result.diagnostics.errors] == ["PD309"]
+
+
+def test_a_header_cell_without_label_or_field_is_a_layout_error(tmp_path):
+    """Found by mypy (a `str | None` used as a dict key): such a cell once raised
+    KeyError while the form was written, exit 3."""
+    project = copy_project(ROOT, tmp_path / "p")
+    folder = project / "projects" / EGOV
+    layout = (LAYOUT_DIR / "central-project-2020.toml").read_text(encoding="utf-8")
+    (folder / "本省.toml").write_text(layout.replace(
+        '{ field = "name", width = 122 }', '{ width = 122 }'), encoding="utf-8")
+    md = folder / "project.md"
+    md.write_text(md.read_text(encoding="utf-8").replace(
+        "department: 江苏省商务厅\n", "department: 江苏省商务厅\nlayout: 本省.toml\n"),
+        encoding="utf-8")
+    result = build(project, tmp_path / "out")
+    assert not result.ok
+    [error] = result.diagnostics.errors
+    assert (error.code, error.path) == ("PD003", f"projects/{EGOV}/project.md")
+    assert "label or field" in error.message

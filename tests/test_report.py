@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 
@@ -101,7 +102,7 @@ def test_sections_and_typed_headings(report_doc):
     assert found[achievements + 2] == (
         3, "1.推进智慧商务综合管理平台建设，完善厅信息系统建设和管理制度，整合所有业务应用。")
     # no two consecutive headings of the same level with the same number
-    for (a_level, a), (b_level, b) in zip(found, found[1:]):
+    for (a_level, a), (b_level, b) in itertools.pairwise(found):
         assert not (a_level == b_level and a[:2] == b[:2]), (a, b)
     # "1.标题。正文……": only the words up to the first 。 are in the level-3 font (仿宋 bold)
     p = next(p for p in report_doc.paragraphs if p.text.startswith("2.做好厅网站"))

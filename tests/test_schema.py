@@ -45,9 +45,9 @@ KITCHEN_SINK = """一、部门基本情况
 
 ![组织结构图](images/org.png)
 
-第一行  
+第一行""" + "  " + """
 第二行
-"""
+"""  # two spaces: a hard line break
 
 
 def built(root: Path, out: Path) -> list[Path]:

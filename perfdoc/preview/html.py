@@ -10,15 +10,17 @@ Word documents print it) and image paths served from the project.
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
 from perfdoc.sources import markdown
 from perfdoc.sources.headings import demote, typed_heading
-from perfdoc.sources.layout import columns_for, fill, label_span
-from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.layout import Column, columns_for, fill, label_span
+from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 from perfdoc.sources.project_model import Project
 from perfdoc.word.project_form import Line, form_tables, grid
 from perfdoc.word.tables import CONTINUE, RESTART, indicator_cells
@@ -32,7 +34,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-def body_html(section: Section, root, demote_headings: bool = False,
+def body_html(section: Section, root: Path, demote_headings: bool = False,
               typed_headings: bool = False) -> str:
     """A section's Markdown as HTML; typed headings get their level's class (and, in the
     report, are printed one level down) exactly as the Word renderer decides. Cached
@@ -42,7 +44,7 @@ def body_html(section: Section, root, demote_headings: bool = False,
 
 
 @lru_cache(maxsize=512)
-def _body_html(body: str, path: str, body_line: int, root, demote_headings: bool,
+def _body_html(body: str, path: str, body_line: int, root: Path, demote_headings: bool,
                typed_headings: bool) -> str:
     section = Section("", "", "", body, path, body_line)
     parser = _parser()
@@ -63,16 +65,16 @@ def _body_html(body: str, path: str, body_line: int, root, demote_headings: bool
                 token.attrSet("class", f"h{level}" + (" lead" if lead else ""))
         for child in token.children or ():
             if child.type == "image":
-                path, _ = markdown.resolve_image(child.attrGet("src") or "", section, root)
-                child.attrSet("src", "/source/" + quote(path.relative_to(root.resolve())
-                                                        .as_posix()) if path else "")
+                image, _ = markdown.resolve_image(str(child.attrGet("src") or ""), section, root)
+                child.attrSet("src", "/source/" + quote(image.relative_to(root.resolve())
+                                                        .as_posix()) if image else "")
     return parser.renderer.render(tokens, parser.options, {})
 
 
 # ---------------------------------------------------------------- indicator tables
 
 
-def indicator_table(report: Report, columns, heading: str | None, total_label: str,
+def indicator_table(report: Report, columns: tuple[Column, ...], heading: str | None, total_label: str,
                     grade_label: str | None = None) -> str:
     """The indicator table with rowspans from the Word writer's merge plan (cached: a
     save that changes no CSV reuses it)."""
@@ -82,8 +84,9 @@ def indicator_table(report: Report, columns, heading: str | None, total_label: s
 
 
 @lru_cache(maxsize=8)
-def _indicator_table(indicators, depth, columns, heading, total_label, grade_label,
-                     total_weight, total_score, grade) -> str:
+def _indicator_table(indicators: tuple[Indicator, ...], depth: int, columns: tuple[Column, ...],
+                     heading: str | None, total_label: str, grade_label: str | None,
+                     total_weight: Decimal, total_score: Decimal, grade: str) -> str:
     rows = indicator_cells(indicators, depth, columns)
     out = ["<table class='indicators'><thead>"]
     if heading:
@@ -145,7 +148,7 @@ def report_page(report: Report) -> str:
     return "".join(parts)
 
 
-def project_page(project: Project, root) -> str:
+def project_page(project: Project, root: Path) -> str:
     form = project.layout.form
     parts = [f"<h1 class='title'>{e(form.title)}</h1>",
              f"<p class='subtitle'>{e(fill(form.subtitle, year=project.year))}</p>"]
@@ -154,12 +157,12 @@ def project_page(project: Project, root) -> str:
     return "".join(parts)
 
 
-def _lines_table(rows: list[Line], project: Project, root) -> str:
+def _lines_table(rows: list[Line], project: Project, root: Path) -> str:
     """A project form table from the same rows the Word writer lays on its grid."""
     widths, starts = grid(rows, 10_000)
     out = ["<table class='project'><colgroup>"
            + "".join(f"<col style='width:{w / 100:.2f}%'>" for w in widths) + "</colgroup>"]
-    for r, (row, edge) in enumerate(zip(rows, starts)):
+    for r, (row, edge) in enumerate(zip(rows, starts, strict=True)):
         cells = []
         for c, slot in enumerate(row.cells):
             start, end = edge[c], max(edge[c + 1], edge[c] + 1)

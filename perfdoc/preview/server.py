@@ -18,15 +18,20 @@ import html
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from perfdoc.files import MAX_SOURCE_BYTES, SOURCE_DIRS, SourceError, read_source
 from perfdoc.preview import html as pages
-from perfdoc.rules.diagnostics import printable
 from perfdoc.rules.check import check_project
+from perfdoc.rules.diagnostics import printable
+from perfdoc.sources.layout import Page as PageSize
+from perfdoc.sources.model import Report
 from perfdoc.timers import TimeLimit, interrupt_after, run_limit
 
 ASSETS = Path(__file__).parent / "assets"
@@ -59,6 +64,9 @@ class State:
     changed: threading.Condition = field(default_factory=threading.Condition)
     rebuild_seconds: float = 0.0
 
+    def newer(self, version: int) -> bool:
+        return self.version != version
+
     def rebuild(self) -> None:
         """Check and render once, within the run limit; whatever goes wrong is shown
         on the page and the server keeps the last good pages."""
@@ -85,12 +93,12 @@ class State:
             self.changed.notify_all()
 
 
-def _style(page, body_pt: float, line: str) -> str:
+def _style(page: PageSize, body_pt: float, line: str) -> str:
     return (f"--top:{page.top_mm}mm;--bottom:{page.bottom_mm}mm;--left:{page.left_mm}mm;"
             f"--right:{page.right_mm}mm;--body-pt:{body_pt}pt;--line:{line}")
 
 
-def _pages(report) -> dict[str, Page]:
+def _pages(report: Report) -> dict[str, Page]:
     layout = report.layout
     out = {
         "/form": Page("自评表", pages.form_page(report),
@@ -110,9 +118,11 @@ class Handler(BaseHTTPRequestHandler):
     state: State  # set on the subclass made for each server
     server_version = "perfdoc-preview"
 
+    server: PreviewServer  # the server this handler answers for
+
     @property
     def _port(self) -> int:
-        return self.server.server_address[1]
+        return self.server.server_port
 
     def _trusted(self) -> bool:
         """The Host names this server, and an Origin (sent by browsers on cross-site
@@ -123,10 +133,10 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         return origin is None or origin.lower() in {f"http://{a}" for a in allowed}
 
-    def log_message(self, format, *args):  # quiet: the terminal shows the URL only
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the terminal shows the URL only
         pass
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         try:
             self._get()
         except (BrokenPipeError, ConnectionResetError):
@@ -134,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # never kill the server over one request
             self._send(500, "text/plain; charset=utf-8", f"preview error: {exc!r}".encode())
 
-    def _get(self):
+    def _get(self) -> None:
         if not self._trusted():
             return self._send(403, "text/plain; charset=utf-8",
                               b"forbidden: the preview answers only to 127.0.0.1 and localhost")
@@ -162,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._send(200, "text/html; charset=utf-8", self._shell(path).encode())
         else:
-            self._send(404, "text/plain; charset=utf-8", "not found".encode())
+            self._send(404, "text/plain; charset=utf-8", b"not found")
 
     def _shell(self, path: str) -> str:
         state = self.state
@@ -216,7 +226,7 @@ class Handler(BaseHTTPRequestHandler):
             seen = state.version
         while not self.server.stopping:
             with state.changed:
-                state.changed.wait_for(lambda: state.version != seen, timeout=10)
+                state.changed.wait_for(partial(state.newer, seen), timeout=10)
                 version = state.version
             if version != seen:
                 seen = version
@@ -234,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(root: Path, port: int = 0, ready=None) -> None:
+def serve(root: Path, port: int = 0, ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted (Ctrl-C); `ready(url)` is called once listening."""
     import watchfiles
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from difflib import SequenceMatcher
 
 from perfdoc.sources.model import Report, Section, decimal_text, percent_text
@@ -73,7 +74,8 @@ def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
     for folder in dict.fromkeys([*a, *b]):
         x, y = a.get(folder), b.get(folder)
         if x is None or y is None:
-            p = x or y
+            p = y if x is None else x
+            assert p is not None  # on one side or the other
             state = "新增项目" if x is None else "删除的项目"
             out += [f"#### {state}：{_cell(p.title)}（{folder}，总分 {decimal_text(p.total_score)}，"
                     f"执行率 {percent_text(p.execution_rate, '—')}）", ""]
@@ -97,7 +99,8 @@ def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
     return out
 
 
-def _indicator_changes(old, new, level: str = "####") -> list[str]:
+def _indicator_changes(old: Report | Project, new: Report | Project,
+                       level: str = "####") -> list[str]:
     """Rows added, removed, moved or rescored between two indicator lists' owners
     (a Report or a Project)."""
     a = {i.levels: i for i in old.indicators}
@@ -109,7 +112,7 @@ def _indicator_changes(old, new, level: str = "####") -> list[str]:
     if scored:
         out += [f"{level} 分值和得分", "", "| 指标 | 分值 | 得分 |", "|---|---|---|"]
         for _, x, y in scored:
-            def change(old_v, new_v):
+            def change(old_v: Decimal, new_v: Decimal) -> str:
                 o, n = decimal_text(old_v), decimal_text(new_v)
                 return o if o == n else f"{o} → **{n}**"
             out.append(f"| {_cell(y.label)} | {change(x.weight, y.weight)} | "
@@ -154,7 +157,8 @@ def _section_changes(old: dict[str, Section], new: dict[str, Section],
     for key in dict.fromkeys([*old, *new]):
         x, y = old.get(key), new.get(key)
         if x is None or y is None:
-            section = x or y
+            section = y if x is None else x
+            assert section is not None  # on one side or the other
             state = "新增" if x is None else "删除"
             out += [f"{level} {state}部分：{_cell(section.title)}（{section.path}）", ""]
             continue

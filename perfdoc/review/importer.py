@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import yaml
 from lxml import etree
@@ -26,7 +27,7 @@ from perfdoc import ooxml
 from perfdoc.files import SourceError, WriteError, check_targets, read_regular
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.headings import promote, typed_heading
-from perfdoc.sources.layout import Layout
+from perfdoc.sources.layout import Layout, SectionSpec
 from perfdoc.sources.model import decimal_text
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
@@ -74,7 +75,7 @@ class Imported:
 # ---------------------------------------------------------------- the file itself
 
 
-def open_docx(path: Path):
+def open_docx(path: Path) -> Any:
     """python-docx's Document, from bytes whose every bound was checked first: the
     file is a regular file of at most MAX_FILE bytes; each zip entry is decompressed
     through a counter (the sizes a zip declares can lie), within MAX_ENTRY, MAX_UNPACKED
@@ -170,7 +171,8 @@ class _XmlShape:
         try:
             self.parser.feed(chunk)
             events = self.parser.read_events()
-            for event, element in events:
+            for event, element in events:  # start and end events: elements
+                assert isinstance(element, etree._Element)
                 step = 1 if event == "start" else -1
                 self.depth += step
                 if element.tag == _TBL:
@@ -194,7 +196,7 @@ def _pattern(template: str) -> re.Pattern:
     return re.compile(out)
 
 
-def _section_of(text: str, layout: Layout):
+def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str] | None:
     """(spec, hint) when `text` is a section's title row, else None."""
     flat = re.sub(r"\s+", "", text)
     for spec in layout.sections:
@@ -203,12 +205,12 @@ def _section_of(text: str, layout: Layout):
     return None
 
 
-def read_form(doc, layout: Layout) -> Imported:
+def read_form(doc: Any, layout: Layout) -> Imported:
     """A 自评表 or a 评价报告, recognised by what the layout says they contain."""
     body = doc.element.body
     blocks = list(ooxml.body_blocks(body))
     out = Imported()
-    paragraphs = [text.strip() for kind, text, _ in blocks if kind == "p" and text.strip()]
+    paragraphs = [text.strip() for kind, text, _ in blocks if text and text.strip()]
     tables = [el for kind, _, el in blocks if kind == "tbl"]
     facts = _facts(paragraphs, layout)
 
@@ -228,7 +230,7 @@ def read_form(doc, layout: Layout) -> Imported:
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
     if from_report and layout.report.demote_headings:  # the report printed them one down
         markdown = [_promoted(text) for text in markdown]
-    for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown), start=1):
+    for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown, strict=True), start=1):
         meta = {"section": spec.key, "title": spec.title}
         if hint or spec.hint:  # a report prints no hints: the layout's stand in
             meta["hint"] = hint or spec.hint
@@ -257,15 +259,16 @@ def _facts(paragraphs: list[str], layout: Layout) -> dict:
         unit = re.match(rf"{label}[：:]\s*(.+)", text)
         if unit:
             found["unit"] = unit.group(1).strip()
-    if "year" not in found and re.search(r"(20\d\d)年", head):
-        found["year"] = re.search(r"(20\d\d)年", head).group(1)
+    year = re.search(r"(20\d\d)年", head)
+    if "year" not in found and year:
+        found["year"] = year.group(1)
     return {"year": int(found["year"]) if "year" in found else None,
             "unit": found.get("unit"),
             "title": form_title.group(0) if form_title else None,  # the form's own title
             "layout": layout.name}
 
 
-def _form_sections(grid, layout: Layout):
+def _form_sections(grid: list[list[ooxml.GridCell]], layout: Layout) -> list:
     """[(spec, hint, [content elements])] from title rows followed by content rows."""
     sections = []
     for i, row in enumerate(grid):
@@ -281,9 +284,10 @@ def _form_sections(grid, layout: Layout):
     return sections
 
 
-def _report_sections(blocks, layout: Layout):
+def _report_sections(blocks: list, layout: Layout) -> list:
     """Sections of a 评价报告: the paragraphs between one section title and the next."""
-    sections, current = [], None
+    sections: list[tuple[SectionSpec, str, list]] = []
+    current: tuple[SectionSpec, str, list] | None = None
     for kind, text, element in blocks:
         flat = re.sub(r"\s+", "", text or "")
         found = next((s for s in layout.sections if kind == "p" and flat == s.title), None)
@@ -298,7 +302,7 @@ def _report_sections(blocks, layout: Layout):
     return sections
 
 
-def _indicator_rows(grid, notes: Diagnostics) -> list[dict]:
+def _indicator_rows(grid: list[list[ooxml.GridCell]], notes: Diagnostics) -> list[dict]:
     """Indicator rows as {field: text}; "" in a level means the cell above (merged)."""
     start = next((i for i, row in enumerate(grid)
                   if {"一级指标", "得分"} <= {re.sub(r"\s+", "", c.text) for c in row}), None)
@@ -347,7 +351,7 @@ def _check_total(rows: list[dict], total_text: str | None, notes: Diagnostics) -
                       f"{decimal_text(scores)}：合计行没有导入，以各项得分为准")
 
 
-def _to_markdown(doc, groups: list[list]) -> list[str]:
+def _to_markdown(doc: Any, groups: list[list]) -> list[str]:
     """Each group of body or cell elements as Markdown, through one pandoc run.
 
     The original document is kept for its styles and list numbering; its body is

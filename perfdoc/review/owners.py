@@ -14,7 +14,7 @@ def by_owner(report: Report | None, diags: Diagnostics) -> str:
     owners = report.row_owners if report else {}
     problems: dict[str, list[str]] = defaultdict(list)
     for d in diags.sorted():
-        problems[owners.get((d.path, d.line), UNASSIGNED)].append(str(d))
+        problems[owners.get((d.path, d.line or 0), UNASSIGNED)].append(str(d))
     deductions: dict[str, list[str]] = defaultdict(list)
     for ind in report.indicators if report else ():
         if ind.deducted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import tarfile
@@ -9,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from perfdoc.files import SOURCE_DIRS
 
@@ -17,7 +19,7 @@ class RevisionError(Exception):
     """A revision that cannot be read; the message is for the user."""
 
 
-def git(root: Path, *args: str, binary: bool = False):
+def git(root: Path, *args: str, binary: bool = False) -> Any:
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60,
                               text=not binary)
@@ -41,10 +43,8 @@ def default_base(root: Path) -> str:
     """The merge-base of HEAD with the default branch (origin's HEAD, main or master)."""
     repo_prefix(root)  # outside a repository, say so (not "no commits yet")
     candidates = []
-    try:
+    with contextlib.suppress(RevisionError):  # no origin: the local names below
         candidates.append(git(root, "symbolic-ref", "--short", "refs/remotes/origin/HEAD").strip())
-    except RevisionError:
-        pass
     candidates += ["origin/main", "origin/master", "main", "master"]
     for branch in candidates:
         try:

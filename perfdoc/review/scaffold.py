@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _read(root: Path, path: Path) -> bytes:
         raise InitError(f"{path}: error[{exc.code}]: {exc}") from None
 
 
-def _check_targets(target: Path, paths) -> None:
+def _check_targets(target: Path, paths: Iterable[Path]) -> None:
     try:
         check_targets(target, paths)
     except WriteError as exc:
@@ -184,9 +185,9 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
         files[target / "indicators" / path.name] = _cleared_csv(last, path, ("得分", "说明"))
     for folder in sorted((last / PROJECTS_DIR).glob("*/")):
         _roll_project(last, folder, target / PROJECTS_DIR / folder.name, files)
-    for path in ("Makefile", ".gitignore"):
-        if (last / path).is_file() and not (target / path).exists():
-            files[target / path] = _read(last, last / path)
+    for name in ("Makefile", ".gitignore"):
+        if (last / name).is_file() and not (target / name).exists():
+            files[target / name] = _read(last, last / name)
     _check_targets(target, files)
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

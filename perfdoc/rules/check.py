@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from perfdoc.rules import writing
@@ -74,7 +75,7 @@ def _total(report: Report, diags: Diagnostics) -> None:
         return  # a sum over rows that did not parse would only add noise
     total = report.total_weight
     if total != report.layout.total:
-        groups = {}
+        groups: dict[str, Decimal] = {}
         for ind in report.indicators:
             groups[ind.levels[0]] = groups.get(ind.levels[0], 0) + ind.weight
         detail = "，".join(f"{name} {w}" for name, w in groups.items())

@@ -14,11 +14,11 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -205,9 +205,9 @@ class Diagnostics:
         used: set[tuple[str, int, str]] = set()
         kept = []
         for d in self.items:
-            codes = exempt.get((d.path, d.line), set())
+            codes = exempt.get((d.path, d.line or 0), set())
             if d.code in codes:
-                used.add((d.path, d.line, d.code))
+                used.add((d.path, d.line or 0, d.code))
                 continue
             setting = settings.get(d.code)
             if setting == "off":

@@ -57,10 +57,10 @@ def fix_bytes(data: bytes) -> tuple[bytes, str] | None:
     body_from = _body_start(lines)
     head, body_lines = lines[:body_from], lines[body_from:]
     contents = [line.rstrip("\r\n") for line in body_lines]
-    ends = [line[len(content):] for line, content in zip(body_lines, contents)]
+    ends = [line[len(content):] for line, content in zip(body_lines, contents, strict=True)]
     new_contents = fixed("\n".join(contents)).split("\n")
     assert len(new_contents) == len(contents)  # fixes never add or remove a line
-    new_text = "".join(head) + "".join(c + e for c, e in zip(new_contents, ends))
+    new_text = "".join(head) + "".join(c + e for c, e in zip(new_contents, ends, strict=True))
     return (codecs.BOM_UTF8 if bom else b"") + new_text.encode(encoding), encoding
 
 

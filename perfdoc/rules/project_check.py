@@ -8,6 +8,7 @@ budget block and the targets.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 from perfdoc.rules.diagnostics import Diagnostics
@@ -110,7 +111,7 @@ def _targets(project: Project, diags: Diagnostics) -> None:
         if actual is None:
             unit = f"（单位 {target.unit}）" if target.unit else ""
             diags.error("PD708", where, f"年度指标值“{ind.target}”是数值，实际完成值“{ind.actual}”"
-                        f"应写成数字{unit}，如“{decimal_text(target.value)}{target.unit}”",
+                        f"应写成数字{unit}，如“{decimal_text(target.number)}{target.unit}”",
                         line=ind.line, field="实际完成值")
             continue
         if misses(target, actual) and not ind.note and not ind.deducted:  # else PD312 says it
@@ -131,7 +132,7 @@ def _lengths(project: Project, diags: Diagnostics) -> None:
         markdown.too_long(section, part.key, part.limit, diags)
 
 
-def _texts(project: Project):
+def _texts(project: Project) -> Iterator[tuple[str, int | None, str | None, str]]:
     for key in ("name", "code", "department", "implementer", "execution_reason"):
         value = getattr(project, key)
         if value:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources import markdown
-from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 
 # Every pattern here matches within one line ([^\S\n], never \s), so a whole body is
 # scanned at once and each match's line counted, not one scan per line.
@@ -44,7 +44,7 @@ def check_text(report: Report, diags: Diagnostics) -> None:
     _typed_results(report, diags)
 
 
-def _body_lines(report: Report) -> Iterator[tuple[str, int, str | None, str]]:
+def _body_lines(report: Report) -> Iterator[tuple[str, int | None, str | None, str]]:
     """(path, line, field, text) for every piece of text a writer typed."""
     facts = report.facts
     for key in ("unit", "title"):
@@ -58,11 +58,11 @@ def _body_lines(report: Report) -> Iterator[tuple[str, int, str | None, str]]:
     yield from indicator_cells(report.indicators, "说明")
 
 
-def indicator_cells(indicators, note: str) -> Iterator[tuple[str, int, str, str]]:
+def indicator_cells(indicators: Iterable[Indicator], note: str) -> Iterator[tuple[str, int, str, str]]:
     """(path, line, column, text) for each typed cell of the indicator rows."""
     seen = set()
     for ind in indicators:
-        cells = [(f"{n}级指标", v) for n, v in zip("一二三", ind.levels)]
+        cells = [(f"{n}级指标", v) for n, v in zip("一二三", ind.levels, strict=False)]  # 1-3 levels
         cells += [("年度指标值", ind.target), ("实际完成值", ind.actual), (note, ind.note),
                   ("责任处室", ind.owner)]
         for field, value in cells:
@@ -117,8 +117,8 @@ _VERB = rf"{_SPACE}(?:为|是|达到|达|共|有|：|:)?{_SPACE}"
 
 def _figures(report: Report) -> list[_Figure]:
     facts, finance = report.facts, report.facts.finance
-    staffing = facts.extra.get("staffing") if isinstance(facts.extra.get("staffing"), dict) \
-        else {}
+    raw = facts.extra.get("staffing")
+    staffing = raw if isinstance(raw, dict) else {}
     out = []
     if facts.execution_rate is not None:  # 预算执行率 only: 执行率 alone may be a project's
         out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}{_SPACE}%"),
@@ -142,6 +142,7 @@ def _differs(figure: _Figure, match: re.Match) -> Decimal | None:
     typed = Decimal(match.group("n").replace(",", ""))
     value = figure.value / 10000 if match.groupdict().get("unit") == "万元" else figure.value
     exponent = typed.as_tuple().exponent
+    assert isinstance(exponent, int)  # a typed number is finite
     shown = value.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)
     return None if shown == typed else shown
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -205,6 +205,8 @@ def _numbering(prose: _Prose) -> Iterator[Finding]:
 
 def _number_of(text: str, level: int) -> int:
     m = re.match(r"[（(]?([0-9]+|[一二三四五六七八九十百千零]+)", text)
+    if m is None:  # callers pass typed headings, which start with their number
+        return 0
     raw = m.group(1)
     return int(raw) if raw.isdigit() else cn_number(raw)
 
@@ -244,9 +246,10 @@ def fixed(body: str) -> str:
         changes = [f for f in findings(body) if f.replacement is not None]
         if not changes:
             return body
-        out, at = [], 0
+        out: list[str] = []
+        at = 0
         for f in changes:
-            if f.start < at:  # overlapping: the next round takes it
+            if f.start < at or f.replacement is None:  # overlapping: the next round takes it
                 continue
             out += [body[at:f.start], f.replacement]
             at = f.end
@@ -281,7 +284,7 @@ def check_section(section: Section, year: int | None, diags: Diagnostics) -> Non
                column=f.start - line_starts[index] + 1)
 
 
-def exemptions_of(sections) -> dict[tuple[str, int], set[str]]:
+def exemptions_of(sections: Iterable[Section]) -> dict[tuple[str, int], set[str]]:
     """(path, file line) -> the codes exempted there, over all the given bodies."""
     out: dict[tuple[str, int], set[str]] = {}
     for section in sections:

@@ -31,7 +31,7 @@ def build_projects_xlsx(report: Report, when: datetime) -> bytes:
         values = (n, project.title, project.department, project.implementer, project.budget,
                   project.spent, _rate(budget, spent, r), project.total_score,
                   grade_formula(project.layout, f"{score}{r}"))
-        rows.append([(v, style) for v, (_, _, style) in zip(values, COLUMNS)])
+        rows.append([(v, style) for v, (_, _, style) in zip(values, COLUMNS, strict=True)])
     last, total = first + len(projects) - 1, first + len(projects)
     rows.append([("合计", "head"), (None, "head"), (None, "head"), (None, "head"),
                  (Formula(f"SUM({budget}{first}:{budget}{last})"), "amount"),

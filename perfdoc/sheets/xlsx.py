@@ -41,8 +41,8 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
     merged = report.depth - 1
     plan = merge_plan([i.levels for i in report.indicators], merged)
     first, last = 2, 1 + len(report.indicators)
-    for row, (ind, marks) in enumerate(zip(report.indicators, plan), start=first):
-        cells = []
+    for row, (ind, marks) in enumerate(zip(report.indicators, plan, strict=True), start=first):
+        cells: list[tuple[object, str]] = []
         for col, column in enumerate(columns, start=1):
             field, level = column.field, column.level
             if level is not None:
@@ -63,8 +63,10 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
 
     span = label_span(columns)
     total_row, grade_row = last + 1, last + 2
-    total = [(spec.total_label, "head")] + [(None, "center")] * (len(columns) - 1)
-    grade = [(spec.grade_label, "head")] + [(None, "center")] * (len(columns) - 1)
+    total: list[tuple[object, str]] = [(spec.total_label, "head")]
+    total += [(None, "center")] * (len(columns) - 1)
+    grade: list[tuple[object, str]] = [(spec.grade_label, "head")]
+    grade += [(None, "center")] * (len(columns) - 1)
     score_cell = None
     for col, column in enumerate(columns, start=1):
         if column.field in ("weight", "score"):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 from perfdoc.files import SourceError, read_source
+
+T = TypeVar("T")
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
 DEFAULT_LAYOUT = "jiangsu-2020"
@@ -160,7 +164,7 @@ def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
                  if not (c.when_present and c.level is not None) or c.level < depth)
 
 
-def label_span(columns: tuple[Column, ...]) -> int:
+def label_span(columns: Sequence[Column]) -> int:
     """How many leading columns the 合计 label spans: the level columns (at least one)."""
     span = 0
     while span < len(columns) and columns[span].level is not None:
@@ -209,7 +213,7 @@ def read_layout(name_or_path: str, folder: Path | None = None,
         raise LayoutError(f"版式文件 {path.name} 无法解析：{exc}") from None
 
 
-def parse_with(parse, file_name: str, data: dict):
+def parse_with(parse: Callable[[dict], T], file_name: str, data: dict) -> T:
     """`parse(data)`, with a missing or wrong entry reported as a LayoutError."""
     try:
         return parse(data)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 import yaml
@@ -68,14 +69,14 @@ class _DecimalLoader(yaml.SafeLoader):
     laughs"), and no report needs them.
     """
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, "不支持 YAML 别名（*名称）：请直接写出值", self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
 
-def _decimal(loader, node):
+def _decimal(loader: yaml.SafeLoader, node: Any) -> Decimal | str:
     raw = loader.construct_scalar(node)
     try:
         return Decimal(raw.replace("_", ""))
@@ -124,7 +125,7 @@ def read_text(path: Path, root: Path, diags: Diagnostics, code: str,
 
 
 @dataclass
-class _Frontmatter:
+class Frontmatter:
     meta: dict
     body: str
     body_line: int
@@ -147,7 +148,7 @@ class _Frontmatter:
         return line
 
 
-def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter | None:
+def split_frontmatter(text: str, where: str, diags: Diagnostics) -> Frontmatter | None:
     """Frontmatter as data, the body, and the file line the body starts on."""
     boundary = frontmatter.YAMLHandler.FM_BOUNDARY
     first = boundary.match(text)
@@ -174,18 +175,18 @@ def split_frontmatter(text: str, where: str, diags: Diagnostics) -> _Frontmatter
     if not isinstance(meta, dict):
         diags.error("PD203", where, "frontmatter 应是“字段: 值”的列表", line=fm_line)
         return None
-    lines = {}
+    lines: dict[str, int] = {}
     for m in _TOP_KEY.finditer(fm_text):
         lines.setdefault(m.group(1), fm_line + fm_text.count("\n", 0, m.start()))
     # The body starts on the line after the closing --- (whose own line end the
     # boundary pattern may or may not have taken).
     body = text[second.end():]
     body = body[1:] if body.startswith("\n") else body
-    return _Frontmatter(meta, body, text.count("\n", 0, second.start()) + 2, lines,
+    return Frontmatter(meta, body, text.count("\n", 0, second.start()) + 2, lines,
                         text[:second.start()].split("\n"))
 
 
-def text_field(fm: _Frontmatter, key: str, where: str, diags: Diagnostics,
+def text_field(fm: Frontmatter, key: str, where: str, diags: Diagnostics,
                required: bool, code: str = "PD203") -> str | None:
     value = fm.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -231,13 +232,14 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
                     line=fm.lines.get("finance"), field="finance")
         raw_finance = {}
     for key, value in raw_finance.items():
-        if amount(value) is None:
+        money = amount(value)
+        if money is None:
             diags.error("PD102", where, f"finance.{key} 应为非负数字（元），"
                         f"实际为“{shown(value)}”", line=fm.lines.get("finance"),
                         field=f"finance.{key}")
             ok = False
         else:
-            finance[str(key)] = amount(value)
+            finance[str(key)] = money
     grade = text_field(fm, "grade", where, diags, required=False)
     reason = text_field(fm, "execution_reason", where, diags, required=False) or ""
     signed = meta.get("date")
@@ -257,7 +259,7 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
                     "如 lint: {PD418: off}；代码见 README", line=fm.lines.get("lint"),
                     field="lint")
         ok = False
-    if not ok or unit is None:
+    if not ok or unit is None or not isinstance(year, int):
         return None
     known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason",
              "date", "lint"}
@@ -370,7 +372,7 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
     if text is None:
         return _Table([], 2, False)
     reader = csv.reader(io.StringIO(text), strict=True)
-    rows = []
+    rows: list[tuple[int, list[str]]] = []
     start = 1  # the line the current row starts on (a quoted cell may span lines)
     try:
         for cells in reader:
@@ -409,9 +411,6 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
     previous: list[str] = []
     orphans_reported = False
     for line, cells in rows[1:]:
-        def text(column: str) -> str:
-            return cells[col[column]] if column in col else ""
-
         if "责任处室" in col and col["责任处室"] < len(cells) and cells[col["责任处室"]]:
             owners[(where, line)] = cells[col["责任处室"]]
         if len(cells) != len(header):
@@ -419,12 +418,13 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
                         f"{len(header)} 列（说明中含逗号时请用英文双引号括起来）", line=line)
             complete = False
             continue  # the rows below still inherit from the last good row
-        levels, why = _fill_levels([cells[col[c]] for c in level_names], previous,
-                                   level_names)
-        if why is not None:
+        filled, unnamed = _fill_levels([cells[col[c]] for c in level_names], previous,
+                                       level_names)
+        levels: list[str] | None = filled
+        if unnamed is not None:
             # Rows inheriting from a nameless first row are one mistake: say it once.
             if previous or not orphans_reported:
-                diags.error("PD307", where, why, line=line, field=level_names[len(levels)])
+                diags.error("PD307", where, unnamed, line=line, field=level_names[len(filled)])
             orphans_reported = orphans_reported or not previous
             levels = None
         weight = _number(cells[col["分值"]], "分值", where, line, diags)
@@ -436,8 +436,13 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
         previous = levels
         owner = owners.get((where, line), "")
         out.append(Indicator(tuple(levels), weight, score, cells[col[schema.note]], owner,
-                             where, line, target=text("年度指标值"), actual=text("实际完成值")))
+                             where, line, target=_cell(cells, col, "年度指标值"),
+                             actual=_cell(cells, col, "实际完成值")))
     return _Table(out, depth, complete, owners)
+
+
+def _cell(cells: list[str], col: dict[str, int], column: str) -> str:
+    return cells[col[column]] if column in col else ""
 
 
 def _fill_levels(given: list[str], previous: list[str],
@@ -450,7 +455,7 @@ def _fill_levels(given: list[str], previous: list[str],
     """
     levels: list[str] = []
     inheriting = True
-    for depth, (name, value) in enumerate(zip(names, given)):
+    for depth, (name, value) in enumerate(zip(names, given, strict=True)):
         last = depth == len(names) - 1
         if value:
             inheriting = False

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -62,17 +63,17 @@ class _Spent(Exception):
     pass
 
 
-def _block_budget(state, start: int, end: int, silent: bool) -> bool:
+def _block_budget(state: Any, start: int, end: int, silent: bool) -> bool:
     if len(state.tokens) + _table_size(state, start, end) > state.env[_LIMIT]:
         raise _Spent(start)
     return False
 
 
-def _line(state, n: int) -> str:
+def _line(state: Any, n: int) -> str:
     return state.src[state.bMarks[n]:state.eMarks[n]]
 
 
-def _table_size(state, start: int, end: int) -> int:
+def _table_size(state: Any, start: int, end: int) -> int:
     """The tokens a GFM table opening at `start` will make, at most (0: no table here)."""
     if start + 1 >= end or "|" not in _line(state, start):
         return 0
@@ -86,7 +87,7 @@ def _table_size(state, start: int, end: int) -> int:
     return (rows - start) * (3 * columns + 2) + 4
 
 
-def _inline_counted(state) -> None:
+def _inline_counted(state: Any) -> None:
     """markdown-it's core inline rule, each inline parse told what is left of the
     body's budget (checked by _inline_budget)."""
     used = len(state.tokens)
@@ -101,7 +102,7 @@ def _inline_counted(state) -> None:
             used += len(token.children)
 
 
-def _inline_budget(state, silent: bool) -> bool:
+def _inline_budget(state: Any, silent: bool) -> bool:
     if len(state.tokens) > state.env[_LEFT]:
         raise _Spent(0)
     return False
@@ -143,8 +144,9 @@ def parse(text: str) -> tuple[Token, ...]:
     (callers must not modify them). TooComplex past the body's or the check's budget."""
     left = _total_left.get()
     total = left is not None and left[0] < MAX_MARKDOWN_ELEMENTS
+    allowed = left[0] if left is not None and total else MAX_MARKDOWN_ELEMENTS
     try:
-        tokens = tuple(_tokens(parser(), text, left[0] if total else MAX_MARKDOWN_ELEMENTS))
+        tokens = tuple(_tokens(parser(), text, allowed))
     except _Spent as spent:
         raise TooComplex(spent.args[0], MAX_MARKDOWN_ELEMENTS_TOTAL if total
                          else MAX_MARKDOWN_ELEMENTS, total) from None
@@ -241,7 +243,7 @@ def too_long(section: Section, name: str, limit: int | None, diags: Diagnostics)
                     line=section.body_line - 1)
 
 
-def table_columns(tokens, idx: int) -> int:
+def table_columns(tokens: Sequence[Token], idx: int) -> int:
     """The number of columns of the table opening at tokens[idx] (its first row's cells)."""
     columns = 0
     for token in itertools.islice(tokens, idx + 1, None):
@@ -271,7 +273,7 @@ def lint(section: Section, root: Path, diags: Diagnostics) -> None:
             if child.type == "html_inline" and not is_comment(child.content):
                 html_warning(section, child.content, file_line(section, child, block), diags)
             elif child.type == "image":
-                path, why = resolve_image(child.attrGet("src") or "", section, root)
+                path, why = resolve_image(str(child.attrGet("src") or ""), section, root)
                 if path is None:
                     diags.error("PD208", section.path, why, line=file_line(section, child, block))
 

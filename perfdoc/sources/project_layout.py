@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from perfdoc.sources.layout import (
     Column,
@@ -19,6 +20,8 @@ from perfdoc.sources.layout import (
     parse_with,
     read_layout,
 )
+
+B = TypeVar("B")
 
 DEFAULT_PROJECT_LAYOUT = "central-project-2020"
 
@@ -46,7 +49,7 @@ class BudgetColumn:
     field: str  # one of BUDGET_FIELDS
     header: str
     width: float
-    key: str | None = None  # for amounts: which of the layout's `amounts`
+    key: str = ""  # for amounts: which of the layout's `amounts`
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ class ProjectLayout:
     def grade(self, total: Decimal) -> str:
         return grade_of(self.grades, total)
 
-    def block(self, kind: type):
+    def block(self, kind: type[B]) -> B | None:
         return next((b for b in self.blocks if isinstance(b, kind)), None)
 
     @property
@@ -165,18 +168,24 @@ def _part(raw: dict) -> Part:
                 int(limit) if limit is not None else None)
 
 
+def _header_cell(raw: dict) -> HeaderCell:
+    # Exactly one of the two: a cell with neither once crashed the build (KeyError).
+    if ("label" in raw) == ("field" in raw):
+        raise ValueError(f"a header cell has either label or field, not {sorted(raw)}")
+    if "label" in raw:
+        return HeaderCell(float(raw["width"]), label=str(raw["label"]))
+    return HeaderCell(float(raw["width"]), field=_choice(raw["field"], HEADER_FIELDS,
+                                                         "header field"))
+
+
 def _block(raw: dict) -> Block:
     kind = raw["kind"]
     if kind == "header":
-        return HeaderBlock(tuple(
-            tuple(HeaderCell(float(c["width"]), c.get("label"),
-                             _choice(c["field"], HEADER_FIELDS, "header field")
-                             if "field" in c else None) for c in row)
-            for row in raw["rows"]))
+        return HeaderBlock(tuple(tuple(_header_cell(c) for c in row) for row in raw["rows"]))
     if kind == "budget":
         amounts = tuple(raw["amounts"])
         columns = tuple(BudgetColumn(_choice(c["field"], BUDGET_FIELDS, "budget field"),
-                                     c["header"], float(c["width"]), c.get("key"))
+                                     c["header"], float(c["width"]), c.get("key", ""))
                         for c in raw["columns"])
         for c in columns:
             if c.field == "amount" and c.key not in amounts:
@@ -193,9 +202,9 @@ def _block(raw: dict) -> Block:
     if kind == "goals":
         return GoalsBlock(raw["label"], tuple(_part(p) for p in raw["parts"]))
     if kind == "indicators":
-        columns = tuple(Column(_choice(c["field"], INDICATOR_FIELDS, "indicator field"),
-                               c["header"], float(c["width"])) for c in raw["columns"])
-        return IndicatorBlock(raw["label"], raw["total_label"], columns)
+        fields = tuple(Column(_choice(c["field"], INDICATOR_FIELDS, "indicator field"),
+                              c["header"], float(c["width"])) for c in raw["columns"])
+        return IndicatorBlock(raw["label"], raw["total_label"], fields)
     if kind == "text":
         return TextBlock(float(raw["label_width"]), tuple(_part(p) for p in raw["parts"]))
     if kind == "signature":

@@ -16,6 +16,7 @@ from perfdoc.sources import markdown
 from perfdoc.sources.layout import LayoutError
 from perfdoc.sources.load import (
     PROJECT_CSV,
+    Frontmatter,
     load_indicator_files,
     read_text,
     rel,
@@ -106,7 +107,8 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
     funds = _funds(fm, layout, where, diags)
     signatures = _signatures(fm, where, diags)
     parts = _parts(fm, layout, where, diags)
-    if None in (name, department, implementer, funds, signatures, parts):
+    if name is None or department is None or implementer is None or funds is None \
+            or signatures is None or parts is None:
         return None
     return Project(
         folder=where_folder, layout=layout, year=facts.year if facts else 0, name=name,
@@ -115,7 +117,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
         indicators=table.indicators, indicators_complete=table.complete, lines=fm.lines)
 
 
-def _funds(fm, layout: ProjectLayout, where: str,
+def _funds(fm: Frontmatter, layout: ProjectLayout, where: str,
            diags: Diagnostics) -> dict[str, dict[str, Decimal]] | None:
     """funds: {source: {amount: 万元}}; every amount of a given source must be written."""
     block = layout.budget
@@ -155,21 +157,23 @@ def _funds(fm, layout: ProjectLayout, where: str,
                 ok = False
         for key in block.amounts:
             value = amounts.get(key)
-            at = lines[f"funds.{source}.{key}"] = fm.line_of("funds", source, key)
+            at = fm.line_of("funds", source, key)
+            if at is not None:
+                lines[f"funds.{source}.{key}"] = at
             if value is None or value == "":
                 diags.error("PD702", where, f"funds.{source}.{key} 未填写（万元，没有写 0）",
                             line=at, field=f"funds.{source}.{key}")
                 ok = False
-            elif amount(value) is None:
+            elif (money := amount(value)) is None:
                 diags.error("PD702", where, f"funds.{source}.{key} 应为非负数字（万元），"
                             f"实际为“{shown(value)}”", line=at, field=f"funds.{source}.{key}")
                 ok = False
             else:
-                funds[source][key] = amount(value)
+                funds[source][key] = money
     return funds if ok else None
 
 
-def _signatures(fm, where: str, diags: Diagnostics) -> dict[str, str] | None:
+def _signatures(fm: Frontmatter, where: str, diags: Diagnostics) -> dict[str, str] | None:
     raw = fm.meta.get("signatures") or {}
     if not isinstance(raw, dict):
         diags.error("PD702", where, "signatures 应写作“项目负责人: 姓名”的列表",
@@ -178,7 +182,7 @@ def _signatures(fm, where: str, diags: Diagnostics) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in raw.items() if v is not None}
 
 
-def _parts(fm, layout: ProjectLayout, where: str,
+def _parts(fm: Frontmatter, layout: ProjectLayout, where: str,
            diags: Diagnostics) -> dict[str, Section] | None:
     """The body's `## 名称` parts, each a Section the renderer and the text rules read
     (None: a body too complex to parse)."""
@@ -188,7 +192,7 @@ def _parts(fm, layout: ProjectLayout, where: str,
     except markdown.TooComplex as error:
         markdown.too_complex(where, fm.body_line, error, diags)
         return None
-    heads = [(tokens[i].map[0], tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
+    heads = [(t.map[0] if t.map else 0, tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
              if t.type == "heading_open" and t.tag == "h2" and t.level == 0]
     lines = fm.body.split("\n")
     parts: dict[str, Section] = {}

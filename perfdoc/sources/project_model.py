@@ -36,6 +36,13 @@ class Target:
     unit: str
 
     @property
+    def number(self) -> Decimal:
+        """The value of a quantitative target (op set); qualitative ones have none."""
+        if self.value is None:
+            raise ValueError(f"target {self.text!r} is qualitative")
+        return self.value
+
+    @property
     def nature(self) -> str:
         """指标性质 as forms print it."""
         return self.op or "定性"
@@ -61,19 +68,19 @@ def proportional_score(target: Target, actual: Decimal, weight: Decimal) -> Deci
     """The usual proportional rule, capped at the weight: 正向 实际 ÷ 目标 × 分值,
     反向 目标 ÷ 实际 × 分值. Practice, not a published formula: used to warn only."""
     if target.op == "≤":
-        ratio = Decimal(1) if actual == 0 else target.value / actual
+        ratio = Decimal(1) if actual == 0 else target.number / actual
     else:
-        ratio = Decimal(1) if target.value == 0 else actual / target.value
+        ratio = Decimal(1) if target.number == 0 else actual / target.number
     return (min(ratio, Decimal(1)) * weight).quantize(CENT, ROUND_HALF_UP)
 
 
 def misses(target: Target, actual: Decimal) -> bool:
     """Whether the 实际完成值 falls short of a quantitative target."""
     if target.op == "≥":
-        return actual < target.value
+        return actual < target.number
     if target.op == "≤":
-        return actual > target.value
-    return actual != target.value
+        return actual > target.number
+    return actual != target.number
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ import functools
 import math
 import re
 import threading
+from collections.abc import Callable, Iterable, Sized
 from decimal import Decimal
+from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import _PassArg
@@ -35,15 +37,15 @@ class BudgetError(Exception):
     """A template asked for more than a section may take; the message is for the user."""
 
 
-def _sized(value) -> int | None:
+def _sized(value: object) -> int | None:
     return len(value) if isinstance(value, (str, list, tuple)) else None
 
 
-def _number(value) -> bool:
+def _number(value: object) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def _check_size(value, what: str = "结果") -> None:
+def _check_size(value: object, what: str = "结果") -> None:
     size = _sized(value)
     if size is not None and size > MAX_TEXT:
         raise BudgetError(f"{what}有 {size} 个字符或项，超过上限 {MAX_TEXT}")
@@ -54,7 +56,7 @@ def _check_format(text: str) -> None:
         raise BudgetError("格式字符串中的宽度或精度过大（六位数以上）")
 
 
-def _check_numbers(values, what: str) -> None:
+def _check_numbers(values: Iterable[Any], what: str) -> None:
     for value in values:
         if _number(value) and abs(value) > MAX_NUMBER:
             raise BudgetError(f"{what}的参数 {value} 超过上限 {MAX_NUMBER}")
@@ -70,25 +72,25 @@ _budget = _Budget()
 class BoundedSandbox(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
-    def call_binop(self, context, operator, left, right):
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if _sized(seq) is not None and isinstance(times, int):
-                    if _sized(seq) * max(times, 0) > MAX_TEXT:
-                        raise BudgetError(f"重复 {times} 次得到的文字或列表超过上限 {MAX_TEXT}")
+                size = _sized(seq)
+                if size is not None and isinstance(times, int) and size * max(times, 0) > MAX_TEXT:
+                    raise BudgetError(f"重复 {times} 次得到的文字或列表超过上限 {MAX_TEXT}")
         elif operator == "**" and _number(left) and _number(right):
             if abs(right) > 1000 or abs(right) * math.log10(abs(left) + 1) > MAX_DIGITS:
                 raise BudgetError(f"乘方 {left} ** {right} 的结果过大")
-        elif operator == "+" and _sized(left) is not None and _sized(right) is not None:
-            if _sized(left) + _sized(right) > MAX_TEXT:
-                raise BudgetError(f"拼接的结果超过上限 {MAX_TEXT} 个字符或项")
+        elif operator == "+" and (size := _sized(left)) is not None and \
+                (other := _sized(right)) is not None and size + other > MAX_TEXT:
+            raise BudgetError(f"拼接的结果超过上限 {MAX_TEXT} 个字符或项")
         elif operator == "%" and isinstance(left, str):
             _check_format(left)
             if "*" in left:  # '%*d' takes its width from the arguments
                 _check_numbers(right if isinstance(right, tuple) else (right,), "格式宽度")
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         _budget.calls += 1
         if _budget.calls > MAX_CALLS:
             raise BudgetError(f"函数或宏调用超过 {MAX_CALLS} 次（可能是递归）")
@@ -96,7 +98,7 @@ class BoundedSandbox(SandboxedEnvironment):
         owner = getattr(method, "__self__", None)
         if isinstance(owner, (str, list, tuple)):  # a method of a built-in value
             name = getattr(method, "__name__", "")
-            if name in ("format", "format_map"):
+            if name in ("format", "format_map") and isinstance(owner, str):
                 _check_format(owner)
             else:
                 _check_numbers([*args, *kwargs.values()], f"{name} 方法")
@@ -109,24 +111,25 @@ class BoundedSandbox(SandboxedEnvironment):
         return result
 
 
-def _estimate_join(sep, items) -> None:
-    count = len(items) if hasattr(items, "__len__") else 0
-    if _sized(sep) and count * len(sep) > MAX_TEXT:
+def _estimate_join(sep: object, items: object) -> None:
+    count = len(items) if isinstance(items, Sized) else 0
+    size = _sized(sep)
+    if size and count * size > MAX_TEXT:
         raise BudgetError(f"join 的结果超过上限 {MAX_TEXT} 个字符")
 
 
-def _estimate_replace(value, old, new) -> None:
-    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str) and old:
-        if len(value) + value.count(old) * max(len(new) - len(old), 0) > MAX_TEXT:
-            raise BudgetError(f"replace 的结果超过上限 {MAX_TEXT} 个字符")
+def _estimate_replace(value: object, old: object, new: object) -> None:
+    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str) and old \
+            and len(value) + value.count(old) * max(len(new) - len(old), 0) > MAX_TEXT:
+        raise BudgetError(f"replace 的结果超过上限 {MAX_TEXT} 个字符")
 
 
-def bounded_filter(name: str, func):
+def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """A filter whose width and count arguments, and whose result, are bounded."""
     first = 2 if _PassArg.from_obj(func) is not None else 1  # after the value
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         value, rest = (args[first - 1] if len(args) >= first else None), args[first:]
         if name == "format":
             if isinstance(value, str):
@@ -148,7 +151,7 @@ def bounded_filter(name: str, func):
     return wrapper
 
 
-def new_environment(**options) -> BoundedSandbox:
+def new_environment(**options: Any) -> BoundedSandbox:
     """The sandbox with no globals (range, lipsum, dict, cycler, joiner, namespace are
     not part of perfdoc's template language) and every filter bounded."""
     env = BoundedSandbox(**options)
@@ -160,7 +163,7 @@ def bound_filters(env: BoundedSandbox) -> None:
     env.filters = {name: bounded_filter(name, f) for name, f in env.filters.items()}
 
 
-def render(template, names: dict) -> str:
+def render(template: Any, names: dict) -> str:
     """The template's text within the budgets."""
     _budget.calls = 0
     out, size = [], 0

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
@@ -29,7 +30,7 @@ class FilterError(Exception):
     """A filter given a value it cannot format; the message is for the user."""
 
 
-def _decimal(value, name: str) -> Decimal:
+def _decimal(value: object, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise FilterError(f"过滤器 {name} 需要数字，实际为“{shown(value)}”")
     value = Decimal(value)
@@ -38,28 +39,28 @@ def _decimal(value, name: str) -> Decimal:
     return value
 
 
-def _digits(digits, name: str) -> int:
+def _digits(digits: object, name: str) -> int:
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 10:
         raise FilterError(f"过滤器 {name} 的小数位数应为 0 到 10 的整数，实际为“{shown(digits)}”")
     return digits
 
 
-def money(value, digits: int = 2) -> str:
+def money(value: object, digits: int = 2) -> str:
     """1611200 -> 1,611,200.00元"""
     return f"{_decimal(value, 'money'):,.{_digits(digits, 'money')}f}元"
 
 
-def wan(value, digits: int = 2) -> str:
+def wan(value: object, digits: int = 2) -> str:
     """1611200 -> 161.12万元"""
     return f"{_decimal(value, 'wan') / 10000:,.{_digits(digits, 'wan')}f}万元"
 
 
-def percent(value, digits: int = 2) -> str:
+def percent(value: object, digits: int = 2) -> str:
     """0.98274 -> 98.27%"""
     return f"{_decimal(value, 'percent') * 100:.{_digits(digits, 'percent')}f}%"
 
 
-def cn(value) -> str:
+def cn(value: object) -> str:
     """Chinese numerals for ordinals: 1 -> 一, 12 -> 十二, 20 -> 二十, 105 -> 一百零五."""
     n = _decimal(value, "cn")
     if n != n.to_integral_value() or not 0 <= n < 10000:
@@ -67,7 +68,7 @@ def cn(value) -> str:
     return cn_numeral(int(n))
 
 
-def _finalize(value):
+def _finalize(value: object) -> object:
     return decimal_text(value) if isinstance(value, Decimal) else value
 
 
@@ -81,7 +82,7 @@ def environment() -> sandbox.BoundedSandbox:
 
 
 @lru_cache(maxsize=4096)
-def _template(text: str):
+def _template(text: str) -> Any:
     return environment().from_string(text)
 
 
@@ -120,9 +121,10 @@ def _render(section: Section, names: dict, diags: Diagnostics) -> str | None:
     out = []
     for offset, line in enumerate(lines):
         if needs_rendering(line):
-            line = _render_text(line, offset, section, names, diags)
-            if line is None:
+            rendered = _render_text(line, offset, section, names, diags)
+            if rendered is None:
                 return None
+            line = rendered
         out.append(line)
     return "\n".join(out)
 
@@ -149,7 +151,7 @@ def _render_text(text: str, offset: int, section: Section, names: dict,
     def line_of(exc: Exception) -> int:
         lineno = getattr(exc, "lineno", None)
         if lineno is None:
-            frames = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+            frames = [f.lineno or 1 for f in traceback.extract_tb(exc.__traceback__)
                       if f.filename == "<template>"]
             lineno = frames[-1] if frames else 1
         return section.body_line + offset + lineno - 1

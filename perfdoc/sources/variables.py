@@ -7,10 +7,11 @@ when used), never a silent "None".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perfdoc.sources.model import Facts, Report
+from perfdoc.sources.model import Facts, Indicator, Report
 from perfdoc.sources.project_model import Project
 
 
@@ -49,7 +50,7 @@ class ProjectFacts:
     grade: str
 
 
-def _deductions(indicators) -> list[Deduction]:
+def _deductions(indicators: Iterable[Indicator]) -> list[Deduction]:
     return [Deduction(i.levels[-1], i.label, i.weight, i.score, i.weight - i.score, i.note)
             for i in indicators if i.deducted]
 

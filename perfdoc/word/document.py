@@ -13,15 +13,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 from docx.styles.style import StyleFactory
 
 from perfdoc import ooxml
-from perfdoc.sources.layout import Fonts, Page
+from perfdoc.sources.layout import Fonts, Layout, Page
+from perfdoc.sources.project_layout import ProjectLayout
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Sheet:
 class WordDocument:
     """A document being written: python-docx's package and the body as text."""
 
-    package: object  # docx.Document: page, styles, footers, image parts
+    package: DocxDocument  # page, styles, footers, image parts
     sheet: Sheet
     body: list[str] = field(default_factory=list)  # blocks as OOXML text, in order
 
@@ -63,7 +66,7 @@ TABLE_LINE_SPACING = 1.15  # a little air between the lines of a cell
 _HEADINGS = (("heiti", False), ("kaiti", False), ("body", True), ("body", False))
 
 
-def new_document(layout, *, body_pt: float, table_pt: float, title_pt: float,
+def new_document(layout: Layout | ProjectLayout, *, body_pt: float, table_pt: float, title_pt: float,
                  line_pt: float | None = None) -> WordDocument:
     """A blank A4 document with the layout's margins, fonts and footers, and its roles.
 
@@ -93,8 +96,8 @@ def _prepared(page: Page, fonts: Fonts, body_pt: float, table_pt: float, title_p
     font_of = {"body": fonts.body, "heiti": fonts.heiti, "kaiti": fonts.kaiti}
     roles: dict[str, Role] = {}
 
-    def paragraph_style(role: str, style, east_asia: str, size_pt: float, *,
-                        bold: bool = False, indent: int = 0, align=None,
+    def paragraph_style(role: str, style: Any, east_asia: str, size_pt: float, *,
+                        bold: bool = False, indent: int = 0, align: Any = None,
                         latin: str = fonts.latin, fixed: float | None = None,
                         multiple: float = 1.0) -> None:
         rPr = style.element.get_or_add_rPr()
@@ -117,7 +120,7 @@ def _prepared(page: Page, fonts: Fonts, body_pt: float, table_pt: float, title_p
             fmt.alignment = align
         roles[role] = Role(style.style_id, east_asia, latin, size_pt, bold)
 
-    def custom(name: str):
+    def custom(name: str) -> Any:
         # Straight to the XML: styles.add_style() scans every style by name first.
         element = doc.styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False)
         element.basedOn_val = "Normal"
@@ -150,14 +153,15 @@ def _prepared(page: Page, fonts: Fonts, body_pt: float, table_pt: float, title_p
     return buffer.getvalue(), Sheet(roles, ooxml.twips(page.text_width_mm))
 
 
-def text_paragraph(role: Role, text: str = "", size_pt: float | None = None, **props) -> str:
+def text_paragraph(role: Role, text: str = "", size_pt: float | None = None,
+                   **props: Any) -> str:
     """A paragraph of `role` with one run of `text`; `props` as ooxml.paragraph_xml."""
     run = ooxml.run_xml(text, role.latin, role.east_asia, bold=role.bold,
                         size_pt=size_pt) if text else ""
     return ooxml.paragraph_xml(run, role.style_id, **props)
 
 
-def title_paragraph(sheet: Sheet, text: str, **props) -> str:
+def title_paragraph(sheet: Sheet, text: str, **props: Any) -> str:
     """A centred title; a newline in `text` breaks the line (梯形 titles)."""
     role = sheet["title"]
     runs = ooxml.BREAK_RUN.join(ooxml.run_xml(line, role.latin, role.east_asia)

@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SOFFICE_SECONDS = 300
@@ -56,7 +56,7 @@ def convert(documents: list[Path], when: datetime) -> dict[Path, bytes]:
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 在 {SOFFICE_SECONDS} 秒内没有完成 PDF 转换") from None
         out = {}
-        for path, copy in zip(documents, copies):
+        for path, copy in zip(documents, copies, strict=True):
             pdf = work / "pdf" / f"{copy.stem}.pdf"
             if done.returncode != 0 or not pdf.is_file():
                 why = " ".join(done.stderr.decode("utf-8", "replace").split())[:300]
@@ -71,7 +71,7 @@ _IDS = re.compile(rb"/ID \[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]|/DocCheck
 
 def stamped(data: bytes, when: datetime) -> bytes:
     """The PDF with its dates set to `when` and its IDs derived from its content."""
-    digits = when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S").encode()
+    digits = when.astimezone(UTC).strftime("%Y%m%d%H%M%S").encode()
     out = bytearray(data)
     for m in _DATE.finditer(data):
         out[m.start(1):m.end(1)] = digits

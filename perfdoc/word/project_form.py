@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
@@ -59,7 +63,7 @@ class Line:
     keep_next: bool = False  # on the page of the row below (the last row before 总分)
 
 
-def build_project_form(project: Project, root, diags: Diagnostics) -> WordDocument:
+def build_project_form(project: Project, root: Path, diags: Diagnostics) -> WordDocument:
     layout = project.layout
     form = layout.form
     doc = new_document(layout, body_pt=form.text_pt, table_pt=form.text_pt,
@@ -107,7 +111,7 @@ def _header(block: HeaderBlock, project: Project, layout: ProjectLayout) -> list
     values = {"name": project.title, "department": project.department,
               "implementer": project.implementer, "code": project.code}
     return [Line([Slot(c.width, c.label, "cell_head") if c.label is not None
-                  else Slot(c.width, values[c.field], jc=None) for c in row])
+                  else Slot(c.width, values[c.field or ""], jc=None) for c in row])
             for row in block.rows]
 
 
@@ -151,7 +155,7 @@ def _indicators(block: IndicatorBlock, project: Project, layout: ProjectLayout) 
     label_width = layout.form.label_width
     columns = block.columns
     heads = [Slot(c.width, c.header, "cell_head") for c in columns]
-    data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row)]
+    data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row, strict=True)]
             for row in indicator_cells(project.indicators, 3, columns)]
     rows = _labelled(block.label, label_width, [heads, *data], header_rows=1)
     rows[-1] = dataclasses.replace(rows[-1], keep_next=True)  # 总分 stays with the rows
@@ -178,7 +182,8 @@ def _signature(block: SignatureBlock, project: Project, layout: ProjectLayout) -
                   for label in block.cells])]
 
 
-_WRITERS = {HeaderBlock: _header, BudgetBlock: _budget, GoalsBlock: _goals,
+_WRITERS: dict[type, Callable[[Any, Project, ProjectLayout], list[Line]]] = {
+    HeaderBlock: _header, BudgetBlock: _budget, GoalsBlock: _goals,
             IndicatorBlock: _indicators, TextBlock: _text, SignatureBlock: _signature}
 
 
@@ -210,14 +215,14 @@ def grid(rows: list[Line], total: int) -> tuple[list[int], list[list[int]]]:
             return i - 1
         return i
     starts = [[nearest(e) for e in row] for row in edges]
-    widths = [b - a for a, b in zip(lines, lines[1:])]
+    widths = [b - a for a, b in itertools.pairwise(lines)]
     return widths, starts
 
 
 def _table(sheet: Sheet, rows: list[Line], renderer: DocxRenderer) -> str:
     widths, starts = grid(rows, sheet.text_width)
     out = []
-    for row, edge in zip(rows, starts):
+    for row, edge in zip(rows, starts, strict=True):
         cells = []
         for c, cell in enumerate(row.cells):
             a, b = edge[c], max(edge[c + 1], edge[c] + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +29,15 @@ _ORDERED = (lambda n: f"{n}.", lambda n: f"（{n}）",
 _BULLETS = ("•", "◦", "▪")
 
 
-def _plain(inline: Token) -> str:
+def _attr(token: Token, name: str) -> str:
+    """A token attribute as text (markdown-it types them str | int | float)."""
+    value = token.attrGet(name)
+    return "" if value is None else str(value)
+
+
+def _plain(inline: Token | None) -> str:
     """An inline token's text as printed (markup removed)."""
-    if inline.type != "inline":
+    if inline is None or inline.type != "inline":
         return ""
     return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
 
@@ -115,13 +122,13 @@ class DocxRenderer:
                 self.rules.get(token.type, self._unknown)(tokens, idx)
         return ooxml.blocks_xml(self._frames[0].blocks)
 
-    def render_inline(self, children: list[Token]) -> None:
+    def render_inline(self, children: Sequence[Token]) -> None:
         for idx, child in enumerate(children):
             self.rules.get(child.type, self._unknown)(children, idx)
 
     # ------------------------------------------------------------ blocks
 
-    def paragraph_open(self, tokens, idx):
+    def paragraph_open(self, tokens: Sequence[Token], idx: int) -> None:
         if self._table:
             self._open_paragraph("cell")
             return
@@ -140,22 +147,22 @@ class DocxRenderer:
             if level:  # "（一）标题。正文……": the heading's words in its font, the rest body
                 self._lead = (self.sheet[f"heading{level}"], lead)
 
-    def paragraph_close(self, tokens, idx):
+    def paragraph_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._para = None
         self._lead = None
         self._renumber = None
 
-    def heading_open(self, tokens, idx):
+    def heading_open(self, tokens: Sequence[Token], idx: int) -> None:
         level = min(int(tokens[idx].tag[1]) + (1 if self.demote_headings else 0), 4)
         self._open_paragraph(f"heading{level}")
 
-    def heading_close(self, tokens, idx):
+    def heading_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._para = None
 
-    def bullet_list_open(self, tokens, idx):
+    def bullet_list_open(self, tokens: Sequence[Token], idx: int) -> None:
         self._lists.append(_List(False, 1, self._depth_of(False)))
 
-    def ordered_list_open(self, tokens, idx):
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int) -> None:
         start = int(tokens[idx].attrGet("start") or 1)
         self._lists.append(_List(True, start, self._depth_of(True)))
 
@@ -163,28 +170,28 @@ class DocxRenderer:
         """Markers follow the nesting of lists of the same kind: 1. then （1）."""
         return sum(1 for lst in self._lists if lst.ordered == ordered)
 
-    def bullet_list_close(self, tokens, idx):
+    def bullet_list_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._lists.pop()
 
     ordered_list_close = bullet_list_close
 
-    def list_item_open(self, tokens, idx):
+    def list_item_open(self, tokens: Sequence[Token], idx: int) -> None:
         current = self._lists[-1]
         depth = min(current.depth, 2)
         self._marker = (_ORDERED[depth](current.number) if current.ordered
                         else _BULLETS[depth] + " ")
         current.number += 1
 
-    def list_item_close(self, tokens, idx):
+    def list_item_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._marker = None
 
-    def blockquote_open(self, tokens, idx):
+    def blockquote_open(self, tokens: Sequence[Token], idx: int) -> None:
         self._quote += 1
 
-    def blockquote_close(self, tokens, idx):
+    def blockquote_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._quote -= 1
 
-    def code_block(self, tokens, idx):
+    def code_block(self, tokens: Sequence[Token], idx: int) -> None:
         for line in tokens[idx].content.rstrip("\n").split("\n"):
             self._open_paragraph("code")
             self._run(line)
@@ -192,12 +199,12 @@ class DocxRenderer:
 
     fence = code_block
 
-    def hr(self, tokens, idx):
+    def hr(self, tokens: Sequence[Token], idx: int) -> None:
         self._open_paragraph("cell").jc = "center"
         self._run("＊　＊　＊")
         self._para = None
 
-    def html_block(self, tokens, idx):
+    def html_block(self, tokens: Sequence[Token], idx: int) -> None:
         content = tokens[idx].content
         if markdown.is_comment(content):
             return
@@ -209,7 +216,7 @@ class DocxRenderer:
 
     # ------------------------------------------------------------ GFM tables
 
-    def table_open(self, tokens, idx):
+    def table_open(self, tokens: Sequence[Token], idx: int) -> None:
         cols = markdown.table_columns(tokens, idx)
         frame = self._frames[-1]
         if frame.after_table:
@@ -217,89 +224,90 @@ class DocxRenderer:
         each = frame.width // max(cols, 1)
         self._table = _TableState([each] * cols)
 
-    def table_close(self, tokens, idx):
+    def table_close(self, tokens: Sequence[Token], idx: int) -> None:
         frame = self._frames[-1]
-        frame.blocks.append(ooxml.table(self._table.widths, self._table.rows))
+        frame.blocks.append(ooxml.table(self._open_table.widths, self._open_table.rows))
         frame.after_table = True
         self._table = None
 
-    def thead_open(self, tokens, idx):
-        self._table.header = True
+    def thead_open(self, tokens: Sequence[Token], idx: int) -> None:
+        self._open_table.header = True
 
-    def thead_close(self, tokens, idx):
-        self._table.header = False
+    def thead_close(self, tokens: Sequence[Token], idx: int) -> None:
+        self._open_table.header = False
 
-    def tbody_open(self, tokens, idx):
+    def tbody_open(self, tokens: Sequence[Token], idx: int) -> None:
         pass
 
     tbody_close = tbody_open
 
-    def tr_open(self, tokens, idx):
-        self._table.rows.append(ooxml.Row([], header=self._table.header))
+    def tr_open(self, tokens: Sequence[Token], idx: int) -> None:
+        self._open_table.rows.append(ooxml.Row([], header=self._open_table.header))
 
-    def tr_close(self, tokens, idx):
+    def tr_close(self, tokens: Sequence[Token], idx: int) -> None:
         pass
 
-    def td_open(self, tokens, idx):
-        table = self._table
+    def td_open(self, tokens: Sequence[Token], idx: int) -> None:
+        table = self._open_table
         table.cell_width = table.widths[min(len(table.rows[-1].cells), len(table.widths) - 1)]
         self._frames.append(_Frame(table.cell_width - ooxml.CELL_MARGINS))
         para = self._open_paragraph("cell_head" if table.header else "cell")
-        align = re.search(r"text-align:(\w+)", tokens[idx].attrGet("style") or "")
+        align = re.search(r"text-align:(\w+)", _attr(tokens[idx], "style"))
         if align and align.group(1) in ("left", "center", "right"):
             para.jc = align.group(1)
 
     th_open = td_open
 
-    def td_close(self, tokens, idx):
+    def td_close(self, tokens: Sequence[Token], idx: int) -> None:
         self._para = None
         frame = self._frames.pop()
-        self._table.rows[-1].cells.append(ooxml.Cell(self._table.cell_width, "", None,
-                                                     blocks=ooxml.blocks_xml(frame.blocks)))
+        table = self._open_table
+        table.rows[-1].cells.append(ooxml.Cell(table.cell_width, "", None,
+                                               blocks=ooxml.blocks_xml(frame.blocks)))
 
     th_close = td_close
 
     # ------------------------------------------------------------ inline
 
-    def text(self, children, idx):
+    def text(self, children: Sequence[Token], idx: int) -> None:
         self._run(children[idx].content)
 
-    def softbreak(self, children, idx):
+    def softbreak(self, children: Sequence[Token], idx: int) -> None:
         # A line break in the source joins Chinese without a space, Latin with one.
         before = children[idx - 1].content[-1:] if idx > 0 else ""
         after = children[idx + 1].content[:1] if idx + 1 < len(children) else ""
         if not (ooxml.has_east_asian(before) or ooxml.has_east_asian(after)):
             self._run(" ")
 
-    def hardbreak(self, children, idx):
+    def hardbreak(self, children: Sequence[Token], idx: int) -> None:
         self._ensure_paragraph().runs.append(ooxml.BREAK_RUN)
 
-    def strong_open(self, children, idx):
+    def strong_open(self, children: Sequence[Token], idx: int) -> None:
         self._marks.bold = True
 
-    def strong_close(self, children, idx):
+    def strong_close(self, children: Sequence[Token], idx: int) -> None:
         self._marks.bold = False
 
-    def em_open(self, children, idx):
+    def em_open(self, children: Sequence[Token], idx: int) -> None:
         self._marks.italic = True
 
-    def em_close(self, children, idx):
+    def em_close(self, children: Sequence[Token], idx: int) -> None:
         self._marks.italic = False
 
-    def s_open(self, children, idx):
+    def s_open(self, children: Sequence[Token], idx: int) -> None:
         self._marks.strike = True
 
-    def s_close(self, children, idx):
+    def s_close(self, children: Sequence[Token], idx: int) -> None:
         self._marks.strike = False
 
-    def code_inline(self, children, idx):
+    def code_inline(self, children: Sequence[Token], idx: int) -> None:
         self._ensure_paragraph()
-        self._emit(children[idx].content, self._para_role, latin=CODE_FONT)
+        self._emit(children[idx].content, self._role, latin=CODE_FONT)
 
-    def link_open(self, children, idx):
-        self._marks.links.append(children[idx].attrGet("href") or "")
+    def link_open(self, children: Sequence[Token], idx: int) -> None:
+        self._marks.links.append(_attr(children[idx], "href"))
 
-    def link_close(self, children, idx):
+    def link_close(self, children: Sequence[Token], idx: int) -> None:
         # Paper has no links: the address is printed after the text, unless it is the text.
         href = self._marks.links.pop()
         start = next(i for i in range(idx, -1, -1) if children[i].type == "link_open")
@@ -307,9 +315,9 @@ class DocxRenderer:
         if href and href != shown and not href.startswith("mailto:" + shown):
             self._run(f"（{href}）")
 
-    def image(self, children, idx):
+    def image(self, children: Sequence[Token], idx: int) -> None:
         token = children[idx]
-        path, why = markdown.resolve_image(token.attrGet("src") or "", self._section, self.root)
+        path, why = markdown.resolve_image(_attr(token, "src"), self._section, self.root)
         if path is None:
             self.diags.error("PD208", self._section.path, why, line=self._line)
             self._run(f"［图片：{token.content or token.attrGet('src')}］")
@@ -323,12 +331,12 @@ class DocxRenderer:
             self.diags.error("PD208", self._section.path,
                              f"图片“{token.attrGet('src')}”无法读取（文件损坏或格式不支持）",
                              line=self._line)
-            self._emit(f"［图片：{token.content}］", self._para_role)
+            self._emit(f"［图片：{token.content}］", self._role)
             return
         self._shape_id += 1
         para.runs.append(run)
 
-    def html_inline(self, children, idx):
+    def html_inline(self, children: Sequence[Token], idx: int) -> None:
         content = children[idx].content
         if markdown.is_comment(content):
             return
@@ -337,7 +345,7 @@ class DocxRenderer:
 
     # ------------------------------------------------------------ helpers
 
-    def _unknown(self, tokens, idx):
+    def _unknown(self, tokens: Sequence[Token], idx: int) -> None:
         token = tokens[idx]
         if token.type.endswith("_close"):
             return
@@ -361,14 +369,25 @@ class DocxRenderer:
             self._marker = None  # later paragraphs of the item carry no marker
         return para
 
-    def _ensure_paragraph(self):
+    def _ensure_paragraph(self) -> ooxml.Paragraph:
         if self._para is not None:
             return self._para
         return self._open_paragraph("cell" if self._table else "body")
 
-    def _run(self, text: str):
+    @property
+    def _role(self) -> Role:
+        """The role of the paragraph being written (one is opened if none is)."""
         self._ensure_paragraph()
-        role = self._para_role
+        assert self._para_role is not None  # set with every paragraph
+        return self._para_role
+
+    @property
+    def _open_table(self) -> _TableState:
+        assert self._table is not None  # markdown-it nests table tokens in table_open
+        return self._table
+
+    def _run(self, text: str) -> None:
+        role = self._role
         if self._renumber:  # the paragraph's first text starts with its typed number
             old, new = self._renumber
             self._renumber = None
@@ -388,6 +407,6 @@ class DocxRenderer:
 
     def _emit(self, text: str, role: Role, latin: str | None = None) -> None:
         marks = self._marks
-        self._para.runs.append(ooxml.run_xml(text, latin or role.latin, role.east_asia,
+        self._ensure_paragraph().runs.append(ooxml.run_xml(text, latin or role.latin, role.east_asia,
                                              bold=marks.bold or role.bold,
                                              italic=marks.italic, strike=marks.strike))

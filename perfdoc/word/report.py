@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+from typing import Any
+
 from perfdoc import ooxml
 from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.layout import columns_for
@@ -23,7 +27,7 @@ def build_report(report: Report, diags: Diagnostics) -> WordDocument:
                        title_pt=spec.title_pt, line_pt=spec.line_pt)
     sheet = doc.sheet
 
-    def paragraph(role_name: str, text: str = "", **props) -> None:
+    def paragraph(role_name: str, text: str = "", **props: Any) -> None:
         doc.add(text_paragraph(sheet[role_name], text, **props))
 
     doc.add(title_paragraph(sheet, report.report_title))
@@ -54,7 +58,8 @@ def _width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2e80 else 1 for ch in text)
 
 
-def _signature(paragraph, unit: str, date, size_pt: float) -> None:
+def _signature(paragraph: Callable[..., None], unit: str, date: datetime.date,
+               size_pt: float) -> None:
     """署名 and 成文日期 (GB/T 9704 7.3.5.1): after two blank lines, the date right-aligned
     four characters in from the margin, the unit centred above the date."""
     dated = f"{date.year}年{date.month}月{date.day}日"

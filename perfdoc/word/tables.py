@@ -62,7 +62,7 @@ def _value(ind: Indicator, field: str, level: int | None) -> str:
     if target.op is None:  # qualitative: the words stand in the value columns
         return {"target_value": ind.target, "unit": "", "actual_value": ind.actual}[field]
     if field == "target_value":
-        return decimal_text(target.value)
+        return decimal_text(target.number)
     if field == "unit":
         return target.unit
     actual = parse_actual(ind.actual, target)
@@ -93,15 +93,13 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
     specs = [(c.field, c.level, c.level is not None and c.level < merged_levels)
              for c in columns]
     rows = []
-    for ind, merges in zip(indicators, plan):
+    for ind, merges in zip(indicators, plan, strict=True):
         cells = []
         for field, level, merging in specs:
-            vmerge = merges[level] if merging else None
+            vmerge = merges[level] if merging and level is not None else None
             text = "" if vmerge == CONTINUE else _value(ind, field, level)
-            if level is None:
-                jc = _ALIGN[field]
-            else:  # merged group names centre; the leaf names read as text
-                jc = "center" if merging else None
+            # merged group names centre; the leaf names read as text
+            jc = _ALIGN[field] if level is None else "center" if merging else None
             cells.append(CellData(text, jc, vmerge))
         rows.append(cells)
     return rows
@@ -124,13 +122,13 @@ def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Report, *,
         rows.append(ooxml.Row([ooxml.Cell(sum(widths), heading, head, "center",
                                           span=len(widths))], header=True))
     rows.append(ooxml.Row([ooxml.Cell(w, c.header, head, "center")
-                           for c, w in zip(columns, widths)], header=True))
+                           for c, w in zip(columns, widths, strict=True)], header=True))
 
     data_rows = indicator_cells(indicators, depth, columns)
     for n, data in enumerate(data_rows, start=1):
         # The last row stays with 合计 below it: totals never open a page alone.
         rows.append(ooxml.Row([ooxml.Cell(width, d.text, cell, d.jc, vmerge=d.vmerge)
-                               for d, width in zip(data, widths)], keep=True,
+                               for d, width in zip(data, widths, strict=True)], keep=True,
                               keep_next=n == len(data_rows)))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
@@ -140,7 +138,7 @@ def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Report, *,
     rows.append(ooxml.Row(
         [ooxml.Cell(sum(widths[:span]), total_label, head, "center", span=span)]
         + [ooxml.Cell(w, totals.get(c.field, ""), cell, "center")
-           for c, w in zip(columns[span:], widths[span:])], keep=True,
+           for c, w in zip(columns[span:], widths[span:], strict=True)], keep=True,
         keep_next=bool(grade_label)))
     if grade_label:
         rows.append(ooxml.Row([

@@ -103,7 +103,7 @@ def make_projects(count: int, dest: Path) -> Path:
         i = 0
         for level1, groups in PROJECT_GROUPS:
             for level2, size in groups:
-                for k in range(size):
+                for _ in range(size):
                     i += 1
                     score, note = (weight - 1, "部分任务推迟，已列入下年计划") if i == 7 else (weight, "")
                     rows.append(f"{level1},{level2},指标{i},≥{10 * i}个,{10 * i + 1}个,{weight},"
