@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from perfdoc import files, ooxml
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules.check import check_project
-from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sheets.project_summary import build_projects_xlsx
 from perfdoc.sheets.xlsx import build_scores_xlsx
 from perfdoc.source_date import source_date

@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from perfdoc import __version__
-from perfdoc.rules import diagnostics
-from perfdoc.rules.diagnostics import Diagnostics, printable, terminal_text
+from perfdoc import __version__, diagnostics
+from perfdoc.diagnostics import Diagnostics, printable, terminal_text
 from perfdoc.timers import (
     HARD_STOP_GRACE,
     TimeLimit,

@@ -4,7 +4,7 @@ import re
 
 from conftest import ROOT
 
-from perfdoc.rules.diagnostics import CODES
+from perfdoc.diagnostics import CODES
 
 
 def test_every_diagnostic_code_is_documented_once():

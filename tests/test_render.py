@@ -11,7 +11,7 @@ from docx.oxml.parser import parse_xml
 from docx_reading import W, is_header_row, table_rows
 
 from perfdoc import ooxml
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources.layout import load_layout
 from perfdoc.sources.model import Section
 from perfdoc.word.document import new_document

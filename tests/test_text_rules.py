@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules.text_rules import body_lines, leftovers
 from perfdoc.sources.model import Section
 

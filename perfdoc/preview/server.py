@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from perfdoc.diagnostics import printable
 from perfdoc.files import MAX_SOURCE_BYTES, SOURCE_DIRS, SourceError, read_source
 from perfdoc.preview import html as pages
 from perfdoc.rules.check import check_project
-from perfdoc.rules.diagnostics import printable
 from perfdoc.sources.layout import Page as PageSize
 from perfdoc.sources.model import Report
 from perfdoc.timers import TimeLimit, interrupt_after, run_limit

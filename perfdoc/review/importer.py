@@ -24,8 +24,8 @@ import yaml
 from lxml import etree
 
 from perfdoc import ooxml
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.files import SourceError, WriteError, check_targets, read_regular
-from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.headings import promote, typed_heading
 from perfdoc.sources.layout import Layout, SectionSpec
 from perfdoc.sources.model import decimal_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources.model import Report, decimal_text
 
 UNASSIGNED = "（未指定处室）"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules import writing
-from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.rules.project_check import check_projects, render_project
 from perfdoc.rules.text_rules import check_text
 from perfdoc.sources import markdown

@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfdoc.diagnostics import printable
 from perfdoc.files import MAX_MARKDOWN_BYTES, SourceError, check_targets, read_source
-from perfdoc.rules.diagnostics import printable
 from perfdoc.rules.writing import fixed
 from perfdoc.sources.load import FACTS_FILE
 from perfdoc.sources.project_load import PROJECT_FILE, PROJECTS_DIR

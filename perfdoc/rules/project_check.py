@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules.text_rules import body_lines, indicator_cells, leftovers
 from perfdoc.sources import markdown
 from perfdoc.sources.load import PROJECT_CSV

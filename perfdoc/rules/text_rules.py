@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources import markdown
 from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 

@@ -20,6 +20,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from perfdoc.diagnostics import CODES, Diagnostics, shown
 from perfdoc.files import (
     MAX_CSV_ROWS,
     MAX_MARKDOWN_BYTES,
@@ -27,7 +28,6 @@ from perfdoc.files import (
     SourceError,
     read_source,
 )
-from perfdoc.rules.diagnostics import CODES, Diagnostics, shown
 from perfdoc.sources.layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
 from perfdoc.sources.model import (
     LEVEL_COLUMNS,

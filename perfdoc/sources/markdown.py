@@ -17,12 +17,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.files import (
     MAX_MARKDOWN_ELEMENTS,
     MAX_MARKDOWN_ELEMENTS_TOTAL,
     MAX_TABLE_COLUMNS,
 )
-from perfdoc.rules.diagnostics import Diagnostics
 from perfdoc.sources.model import Section
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a photo from a phone is 3–8 MB

@@ -10,8 +10,8 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from perfdoc.diagnostics import Diagnostics, shown
 from perfdoc.files import MAX_MARKDOWN_BYTES, inside
-from perfdoc.rules.diagnostics import Diagnostics, shown
 from perfdoc.sources import markdown
 from perfdoc.sources.layout import LayoutError
 from perfdoc.sources.load import (

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
 
-from perfdoc.rules.diagnostics import Diagnostics, shown
+from perfdoc.diagnostics import Diagnostics, shown
 from perfdoc.sources import sandbox
 from perfdoc.sources.headings import cn_numeral
 from perfdoc.sources.model import Report, Section, decimal_text

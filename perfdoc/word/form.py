@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from perfdoc import ooxml
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources.layout import columns_for
 from perfdoc.sources.model import Report
 from perfdoc.word.document import (

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from perfdoc import ooxml
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources.layout import fill
 from perfdoc.sources.model import Section, decimal_text, percent_text
 from perfdoc.sources.project_layout import (

@@ -17,7 +17,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from perfdoc import ooxml
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources import markdown
 from perfdoc.sources.headings import demote, typed_heading
 from perfdoc.sources.model import Section

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perfdoc import ooxml
-from perfdoc.rules.diagnostics import Diagnostics
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources.layout import columns_for
 from perfdoc.sources.model import Report
 from perfdoc.word.document import (
