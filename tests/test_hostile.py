@@ -631,7 +631,7 @@ def test_a_grade_name_cannot_become_a_formula(world):
                      .replace("layout: jiangsu-2020", "layout: content/mine.toml"), encoding="utf-8")
     done = run_perfdoc("build", str(project))
     assert_refused(done, project, outside, before, "PD003", "content/report.md")
-    assert "grade name" in done.stdout
+    assert "scoring.grades[2].name" in done.stdout
 
 
 def test_grade_formulas_quote_their_names():

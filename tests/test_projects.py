@@ -278,4 +278,4 @@ def test_a_header_cell_without_label_or_field_is_a_layout_error(tmp_path):
     assert not result.ok
     [error] = result.diagnostics.errors
     assert (error.code, error.path) == ("PD003", f"projects/{EGOV}/project.md")
-    assert "label or field" in error.message
+    assert "blocks[1].rows[1][2]" in error.message and "label（文字）或 field" in error.message

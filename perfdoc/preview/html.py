@@ -19,7 +19,14 @@ from markdown_it import MarkdownIt
 
 from perfdoc.sources import markdown
 from perfdoc.sources.headings import demote, typed_heading
-from perfdoc.sources.layout import Column, columns_for, fill, label_span
+from perfdoc.sources.layout import (
+    Column,
+    IndicatorBlock,
+    SectionsBlock,
+    columns_for,
+    fill,
+    label_span,
+)
 from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 from perfdoc.sources.project_model import Project
 from perfdoc.word.project_form import Line, form_tables, grid
@@ -122,19 +129,29 @@ def _indicator_table(indicators: tuple[Indicator, ...], depth: int, columns: tup
 
 def form_page(report: Report) -> str:
     form = report.layout.form
-    rows = []
-    for section in report.sections.values():
-        rows.append(f"<tr><th class='section'>{e(section.title)}<span class='hint'>"
-                    f"{e(section.hint)}</span></th></tr>")
-        rows.append(f"<tr><td class='body'>{body_html(section, report.root)}</td></tr>")
-    return (f"<h1 class='title'>{e(report.form_title)}</h1>"
-            f"<p class='unit'>{e(form.unit_label + report.facts.unit)}</p>"
-            f"<table class='sections'>{''.join(rows)}</table>"
-            + indicator_table(report, form.columns, form.indicator_heading, form.total_label))
+    parts = [f"<h1 class='title'>{e(report.form_title)}</h1>"]
+    if form.subtitle:
+        parts.append(f"<p class='{'subtitle' if form.subtitle_align == 'center' else 'unit'}'>"
+                     f"{e(fill(form.subtitle, year=report.facts.year, unit=report.facts.unit))}</p>")
+    for block in report.layout.blocks:
+        if isinstance(block, SectionsBlock):
+            rows = []
+            for spec in block.sections:
+                section = report.sections.get(spec.key)
+                if section is None:
+                    continue
+                rows.append(f"<tr><th class='section'>{e(section.title)}<span class='hint'>"
+                            f"{e(section.hint)}</span></th></tr>")
+                rows.append(f"<tr><td class='body'>{body_html(section, report.root)}</td></tr>")
+            parts.append(f"<table class='sections'>{''.join(rows)}</table>")
+        elif isinstance(block, IndicatorBlock):
+            parts.append(indicator_table(report, block.columns, block.heading,
+                                         block.total_label))
+    return "".join(parts)
 
 
 def report_page(report: Report) -> str:
-    spec = report.layout.report
+    spec = report.layout.the_report
     title = "<br>".join(e(line) for line in report.report_title.split("\n"))
     parts = [f"<h1 class='title'>{title}</h1>"]
     for section in report.sections.values():

@@ -104,8 +104,8 @@ def _pages(report: Report) -> dict[str, Page]:
         "/form": Page("自评表", pages.form_page(report),
                       _style(layout.page, layout.form.text_pt, "1.5")),
         "/report": Page("评价报告", pages.report_page(report),
-                        _style(layout.page, layout.report.body_pt,
-                               f"{layout.report.line_pt}pt")),
+                        _style(layout.page, layout.the_report.body_pt,
+                               f"{layout.the_report.line_pt}pt")),
     }
     for project in report.projects:
         out[f"/projects/{project.slug}"] = Page(

@@ -228,7 +228,7 @@ def read_form(doc: Any, layout: Layout) -> Imported:
         raise ImportFailure("PD604", "没有找到指标表（表头应含“一级指标”和“得分”）")
 
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
-    if from_report and layout.report.demote_headings:  # the report printed them one down
+    if from_report and layout.the_report.demote_headings:  # the report printed them one down
         markdown = [_promoted(text) for text in markdown]
     for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown, strict=True), start=1):
         meta = {"section": spec.key, "title": spec.title}
@@ -249,7 +249,7 @@ def _facts(paragraphs: list[str], layout: Layout) -> dict:
     head = "".join(paragraphs[:3])
     found: dict = {}
     form_title = _pattern(layout.form.title).search(head)
-    report_title = _pattern(layout.report.title).search(head)
+    report_title = _pattern(layout.the_report.title).search(head)
     for match in (form_title, report_title):
         if match:
             found = {k: v for k, v in match.groupdict().items() if v}
@@ -294,8 +294,8 @@ def _report_sections(blocks: list, layout: Layout) -> list:
         if found:
             current = (found, "", [])
             sections.append(current)
-        elif kind == "p" and (flat.startswith(layout.report.attachment_label + "：")
-                              or flat == layout.report.attachment_label):
+        elif kind == "p" and (flat.startswith(layout.the_report.attachment_label + "：")
+                              or flat == layout.the_report.attachment_label):
             current = None
         elif current is not None:
             current[2].append(element)

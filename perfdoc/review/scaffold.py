@@ -14,9 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 from perfdoc.files import SourceError, WriteError, check_targets, read_source
-from perfdoc.sources.layout import LayoutError
+from perfdoc.sources.layout import DEFAULT_PROJECT_LAYOUT, LayoutError, load_layout
 from perfdoc.sources.load import PROJECT_CSV
-from perfdoc.sources.project_layout import DEFAULT_PROJECT_LAYOUT, load_project_layout
 from perfdoc.sources.project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -93,8 +92,8 @@ def _spent_key(text: str, folder: Path, root: Path) -> str | None:
     """The funds key holding the executed amount in this project's layout."""
     found = re.search(r"^layout:\s*([^\s#]+)", text, flags=re.M)
     try:
-        layout = load_project_layout(found.group(1).strip("\"'") if found
-                                     else DEFAULT_PROJECT_LAYOUT, folder, root)
+        layout = load_layout(found.group(1).strip("\"'") if found else DEFAULT_PROJECT_LAYOUT,
+                             root, folder=folder, kind="project")
     except LayoutError:
         return None
     return layout.budget.spent if layout.budget else None

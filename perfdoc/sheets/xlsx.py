@@ -13,7 +13,6 @@ from perfdoc import ooxml
 from perfdoc.ooxml import Formula, column_letter
 from perfdoc.sources.layout import Layout, columns_for, label_span
 from perfdoc.sources.model import Report, decimal_text
-from perfdoc.sources.project_layout import ProjectLayout
 from perfdoc.word.tables import CONTINUE, RESTART, merge_plan
 
 
@@ -22,7 +21,7 @@ def string_literal(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def grade_formula(layout: Layout | ProjectLayout, cell: str) -> Formula:
+def grade_formula(layout: Layout, cell: str) -> Formula:
     """=IF(E31>=90,"优",IF(E31>=80,"良",…)) from the layout's bands. The names are
     validated when the layout is read (short words) and quoted here as literals."""
     *bands, last = layout.grades
@@ -33,7 +32,7 @@ def grade_formula(layout: Layout | ProjectLayout, cell: str) -> Formula:
 
 
 def build_scores_xlsx(report: Report, when: datetime) -> bytes:
-    spec = report.layout.report
+    spec = report.layout.the_report
     columns = columns_for(spec.columns, report.depth)
     rows: list[list[tuple[object, str]]] = [[(c.header, "head") for c in columns]]
     merges: list[str] = []

@@ -1,29 +1,50 @@
-"""Layouts: what a province's form looks like, as data (perfdoc/layouts/*.toml)."""
+"""Layouts: what a form looks like, as data (perfdoc/sources/layouts/*.toml).
+
+One language for every form. A layout names its page, fonts and grade bands, the
+form's title lines, and then a list of blocks, top to bottom, each of a kind that one
+writer prints for every layout: `sections` (a title row and a text row per section),
+`header`, `budget`, `goals`, `indicators`, `text` and `signature`. A department
+layout (`kind = "department"`, the default) has a `[report]` too: the 评价报告 and its
+scoring table. Another province's form is another file, not a change to the code.
+
+Layout files arrive in pull requests, so they are read strictly: every key has a
+type and a range, and an unknown key or block is an error that names the file, the
+key and what is allowed (LayoutError, reported as PD003) — never ignored.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from perfdoc.files import SourceError, read_source
 
-T = TypeVar("T")
-
 LAYOUT_DIR = Path(__file__).parent / "layouts"
 DEFAULT_LAYOUT = "jiangsu-2020"
+DEFAULT_PROJECT_LAYOUT = "central-project-2020"
+KINDS = ("department", "project")
 
-# Indicator fields a layout column may print.
-FIELDS = ("level1", "level2", "level3", "weight", "score", "note", "owner")
+# Fields a column or cell may print (see the layout files for their meaning).
+INDICATOR_FIELDS = ("level1", "level2", "level3", "target", "actual", "weight", "score",
+                    "note", "owner", "nature", "target_value", "unit", "actual_value")
+HEADER_FIELDS = ("name", "department", "implementer", "code")
+BUDGET_FIELDS = ("amount", "weight", "rate", "score", "reason")
+PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
+
+B = TypeVar("B")
 
 
 class LayoutError(Exception):
     """A layout file that cannot be used; the message is for the user."""
+
+
+# ---------------------------------------------------------------- the model
 
 
 @dataclass(frozen=True)
@@ -79,17 +100,22 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Form:
-    """The 自评表."""
+class FormSpec:
+    """The form's title lines and type."""
 
     title: str
-    unit_label: str
     title_pt: float
-    unit_pt: float
+    title_after_pt: float | None  # space below the title
+    subtitle: str  # "（{year}年度）", "填报单位：{unit}"; empty: none
+    subtitle_pt: float
+    subtitle_align: str  # "center" | "left"
     text_pt: float
-    indicator_heading: str
-    total_label: str
-    columns: tuple[Column, ...]
+    label_width: float  # the narrow column that names a block (项目资金, 绩效指标)
+
+    @property
+    def unit_label(self) -> str:
+        """The words before `{unit}` in the subtitle ("填报单位："), for import."""
+        return self.subtitle.split("{unit}")[0] if "{unit}" in self.subtitle else ""
 
 
 @dataclass(frozen=True)
@@ -111,24 +137,85 @@ class ReportDoc:
     demote_headings: bool = True
 
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
+@dataclass(frozen=True)
+class SectionsBlock:
+    """A title row (title and hint) and a text row per section, across the page."""
+
+    sections: tuple[SectionSpec, ...]
 
 
-def fill(pattern: str, **names: object) -> str:
-    """A layout title with its documented names put in: `{year}`, `{unit}`. Never
-    str.format, whose width and index syntax would let a layout ask for a gigabyte."""
-    return _PLACEHOLDER.sub(lambda m: str(names[m.group(1)]) if m.group(1) in names
-                            else m.group(0), pattern)
+@dataclass(frozen=True)
+class HeaderCell:
+    width: float
+    label: str | None = None  # printed as is, in the heading font
+    field: str | None = None  # one of HEADER_FIELDS
 
 
-def check_placeholders(pattern: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> str:
-    """The pattern, when every `{…}` in it is one of `allowed`."""
-    for name in _PLACEHOLDER.findall(pattern):
-        if name not in allowed:
-            raise ValueError(f"{{{name}}} in {pattern!r} is not one of "
-                             + ", ".join(f"{{{a}}}" for a in allowed))
-    return pattern
+@dataclass(frozen=True)
+class HeaderBlock:
+    rows: tuple[tuple[HeaderCell, ...], ...]
+
+
+@dataclass(frozen=True)
+class BudgetColumn:
+    field: str  # one of BUDGET_FIELDS
+    header: str
+    width: float
+    key: str = ""  # for amounts: which of the block's `amounts`
+
+
+@dataclass(frozen=True)
+class BudgetBlock:
+    label: str
+    row_label_width: float
+    amounts: tuple[str, ...]  # the keys under each source in funds
+    budget: str  # the amount 执行率 divides by
+    spent: str  # the amount executed
+    weight: Decimal
+    total_label: str
+    sources: tuple[tuple[str, str], ...]  # (key in funds, printed label)
+    columns: tuple[BudgetColumn, ...]
+    low_rate: str  # "error" | "warning": 执行率 < 90 % without a reason
+    reason_limit: int | None  # characters of execution_reason
+
+
+@dataclass(frozen=True)
+class Part:
+    """A narrative part of project.md (`## 预期目标`)."""
+
+    key: str
+    header: str
+    width: float = 1
+    limit: int | None = None  # printed characters
+
+
+@dataclass(frozen=True)
+class GoalsBlock:
+    label: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorBlock:
+    label: str | None  # a block label down the left edge (project forms)
+    heading: str | None  # a title row above the column heads (the Jiangsu form)
+    total_label: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    label_width: float
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    cells: tuple[str, ...]
+
+
+Block = (SectionsBlock | HeaderBlock | BudgetBlock | GoalsBlock | IndicatorBlock | TextBlock
+         | SignatureBlock)
 
 
 def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
@@ -139,23 +226,55 @@ def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
     return grades[-1].name
 
 
-# A grade's name: a short word (优, 良好, A), printed in forms and quoted in formulas.
-_GRADE_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+\-]{1,8}")
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    kind: str  # department | project
+    description: str
+    page: Page
+    fonts: Fonts
+    total: Decimal
+    grades: tuple[Grade, ...]  # highest band first
+    form: FormSpec
+    blocks: tuple[Block, ...]
+    report: ReportDoc | None = None  # department layouts
 
+    def grade(self, total: Decimal) -> str:
+        return grade_of(self.grades, total)
 
-def parse_grades(scoring: dict) -> tuple[Grade, ...]:
-    grades = []
-    for g in scoring["grades"]:
-        name = g["name"]
-        if not isinstance(name, str) or not _GRADE_NAME.fullmatch(name):
-            raise ValueError(f"grade name {name!r} must be 1-8 CJK or Latin letters or digits")
-        low = Decimal(str(g["min"]))
-        if not low.is_finite() or not 0 <= low <= 1000:
-            raise ValueError(f"grade {name}: min must be a number from 0 to 1000")
-        grades.append(Grade(name, low))
-    if not grades or grades != sorted(grades, key=lambda g: g.min, reverse=True):
-        raise ValueError("grades must be listed from the highest band down")
-    return tuple(grades)
+    def block(self, kind: type[B]) -> B | None:
+        return next((b for b in self.blocks if isinstance(b, kind)), None)
+
+    @property
+    def sections(self) -> tuple[SectionSpec, ...]:
+        """The narrative sections (content/*.md), in printed order."""
+        return tuple(s for b in self.blocks if isinstance(b, SectionsBlock) for s in b.sections)
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.sections)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Every narrative part of project.md the layout prints, in order."""
+        return tuple(p for b in self.blocks if isinstance(b, (GoalsBlock, TextBlock))
+                     for p in b.parts)
+
+    @property
+    def budget(self) -> BudgetBlock | None:
+        return self.block(BudgetBlock)
+
+    @property
+    def indicators(self) -> IndicatorBlock:
+        found = self.block(IndicatorBlock)
+        assert found is not None  # every layout has one (checked when read)
+        return found
+
+    @property
+    def the_report(self) -> ReportDoc:
+        """The 评价报告 of a department layout."""
+        assert self.report is not None  # department layouts have one (checked when read)
+        return self.report
 
 
 def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
@@ -172,25 +291,17 @@ def label_span(columns: Sequence[Column]) -> int:
     return max(span, 1)
 
 
-@dataclass(frozen=True)
-class Layout:
-    name: str
-    description: str
-    page: Page
-    fonts: Fonts
-    total: Decimal
-    grades: tuple[Grade, ...]  # highest band first
-    sections: tuple[SectionSpec, ...]
-    form: Form
-    report: ReportDoc
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
-    @property
-    def section_keys(self) -> tuple[str, ...]:
-        return tuple(s.key for s in self.sections)
 
-    def grade(self, total: Decimal) -> str:
-        return grade_of(self.grades, total)
+def fill(pattern: str, **names: object) -> str:
+    """A layout title with its documented names put in: `{year}`, `{unit}`. Never
+    str.format, whose width and index syntax would let a layout ask for a gigabyte."""
+    return _PLACEHOLDER.sub(lambda m: str(names[m.group(1)]) if m.group(1) in names
+                            else m.group(0), pattern)
 
+
+# ---------------------------------------------------------------- reading
 
 
 def read_layout(name_or_path: str, folder: Path | None = None,
@@ -213,57 +324,340 @@ def read_layout(name_or_path: str, folder: Path | None = None,
         raise LayoutError(f"版式文件 {path.name} 无法解析：{exc}") from None
 
 
-def parse_with(parse: Callable[[dict], T], file_name: str, data: dict) -> T:
-    """`parse(data)`, with a missing or wrong entry reported as a LayoutError."""
-    try:
-        return parse(data)
-    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as exc:
-        raise LayoutError(f"版式文件 {file_name} 内容不完整或有误：{exc!r}") from None
+def load_layout(name_or_path: str, root: Path | None = None, *,
+                folder: Path | None = None, kind: str = "department") -> Layout:
+    """A layout of `kind`: shipped by name, or the repository's own by a .toml path
+    (relative to `folder`, by default the repository's root)."""
+    file_name, data = read_layout(name_or_path, folder or root, root)
+    layout = parse_layout(data, file_name)
+    if layout.kind != kind:
+        if kind == "department":
+            raise LayoutError(f"版式“{name_or_path}”是项目支出自评表的版式，"
+                              "不能用于部门整体自评（content/report.md）")
+        raise LayoutError(f"版式“{name_or_path}”不是项目支出自评表的版式"
+                          "（版式文件中应写 kind = \"project\"）")
+    return layout
 
 
-def load_layout(name_or_path: str, root: Path | None = None) -> Layout:
-    """The department layout: shipped by name, or the project's own by a .toml path."""
-    file_name, data = read_layout(name_or_path, root, root)
-    if data.get("kind", "department") != "department":
-        raise LayoutError(f"版式“{name_or_path}”是项目支出自评表的版式，"
-                          "不能用于部门整体自评（content/report.md）")
-    return parse_with(_parse, file_name, data)
+def parse_layout(data: dict, file_name: str) -> Layout:
+    """The layout in `data` (a parsed TOML file named `file_name`), or LayoutError."""
+    return _layout(_Table(data, file_name, ""))
 
 
-def _columns(raw: list[dict]) -> tuple[Column, ...]:
-    columns = tuple(Column(c["field"], c["header"], float(c["width"]),
-                           bool(c.get("when_present", False))) for c in raw)
-    for c in columns:
-        if c.field not in FIELDS:
-            raise ValueError(f"unknown column field {c.field!r}")
-    return columns
+# Characters a Word document cannot hold, and line breaks where a label has none.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# A grade's name: a short word (优, 良好, A), printed in forms and quoted in formulas.
+_GRADE_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+\-]{1,8}")
+_MISSING = object()
 
 
-def _parse(d: dict) -> Layout:
-    form, report = d["form"], d["report"]
-    grades = parse_grades(d["scoring"])
-    return Layout(
-        name=d["name"],
-        description=d.get("description", ""),
-        page=Page(**{k: float(v) for k, v in d["page"].items()}),
-        fonts=Fonts(**d["fonts"]),
-        total=Decimal(d["scoring"]["total"]),
-        grades=grades,
-        sections=tuple(SectionSpec(s["key"], s["title"], s.get("hint", ""),
-                                   int(s["limit"]) if "limit" in s else None)
-                       for s in d["sections"]),
-        form=Form(
-            title=check_placeholders(form["title"]), unit_label=form["unit_label"],
-            title_pt=float(form["title_pt"]), unit_pt=float(form["unit_pt"]),
-            text_pt=float(form["text_pt"]), indicator_heading=form["indicator_heading"],
-            total_label=form["total_label"], columns=_columns(form["columns"]),
-        ),
-        report=ReportDoc(
-            title=check_placeholders(report["title"]), title_pt=float(report["title_pt"]),
-            body_pt=float(report["body_pt"]), line_pt=float(report["line_pt"]),
-            table_pt=float(report["table_pt"]), attachment_label=report["attachment_label"],
-            attachment_title=report["attachment_title"], total_label=report["total_label"],
-            grade_label=report["grade_label"], columns=_columns(report["columns"]),
-            demote_headings=bool(report.get("demote_headings", True)),
-        ),
+class _Table:
+    """One TOML table of a layout, read strictly: each value has a type and a range,
+    and `done()` refuses the keys nobody asked for."""
+
+    def __init__(self, data: object, file_name: str, where: str):
+        self.file_name, self.where = file_name, where
+        if not isinstance(data, dict):
+            raise self.error(None, f"应是一个表（键 = 值），实际为{_toml_type(data)}")
+        self.data: dict = data
+        self.asked: list[str] = []
+
+    def error(self, key: str | None, message: str) -> LayoutError:
+        at = ".".join(p for p in (self.where, key) if p) or "（文件顶层）"
+        return LayoutError(f"版式文件 {self.file_name}：{at}：{message}")
+
+    def _get(self, key: str, default: Any) -> Any:
+        self.asked.append(key)
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise self.error(key, "缺少这一项")
+            return default
+        return value
+
+    def text(self, key: str, default: Any = _MISSING, *, limit: int = 200,
+             placeholders: tuple[str, ...] = (), newlines: bool = False) -> Any:
+        value = self._get(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        if not isinstance(value, str):
+            raise self.error(key, f"应为文字，实际为{_toml_type(value)}")
+        if len(value) > limit:
+            raise self.error(key, f"文字有 {len(value)} 个字符，上限 {limit}")
+        bad = _CONTROL.search(value) or (None if newlines else re.search("[\r\n\t]", value))
+        if bad:
+            raise self.error(key, f"含有控制字符 U+{ord(bad.group()):04X}")
+        for name in _PLACEHOLDER.findall(value):
+            if name not in placeholders:
+                allowed = "、".join(f"{{{p}}}" for p in placeholders) or "无"
+                raise self.error(key, f"“{{{name}}}”不是可用的名称（可用：{allowed}）")
+        return value
+
+    def number(self, key: str, default: Any = _MISSING, *, low: float,
+               high: float) -> float:
+        value = self._get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(key, f"应为数字，实际为{_toml_type(value)}")
+        if not low <= value <= high:  # NaN fails both
+            raise self.error(key, f"应在 {low:g} 到 {high:g} 之间，实际为 {value!r}")
+        return float(value)
+
+    def optional_number(self, key: str, *, low: float, high: float) -> float | None:
+        if key not in self.data:
+            self.asked.append(key)
+            return None
+        return self.number(key, low=low, high=high)
+
+    def integer(self, key: str, *, low: int, high: int) -> int | None:
+        """An optional whole number."""
+        value = self._get(key, None)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"应为整数，实际为{_toml_type(value)}")
+        if not low <= value <= high:
+            raise self.error(key, f"应在 {low} 到 {high} 之间，实际为 {value}")
+        return value
+
+    def decimal(self, key: str, default: Any = _MISSING, *, low: Decimal,
+                high: Decimal) -> Decimal:
+        value = self._get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.error(key, f"应为数字（如 \"100\"），实际为{_toml_type(value)}")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.error(key, f"“{str(value)[:40]}”不是数字") from None
+        if not number.is_finite() or not low <= number <= high:
+            raise self.error(key, f"应在 {low} 到 {high} 之间，实际为 {str(value)[:40]}")
+        return number
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"应为 true 或 false，实际为{_toml_type(value)}")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: Any = _MISSING) -> str:
+        value = self._get(key, default)
+        if value not in allowed:
+            raise self.error(key, f"“{str(value)[:40]}”不可用，应为：{'、'.join(allowed)}")
+        return str(value)
+
+    def texts(self, key: str, *, limit: int = 100, most: int = 50) -> tuple[str, ...]:
+        value = self._get(key, _MISSING)
+        if not isinstance(value, list) or not value or len(value) > most:
+            raise self.error(key, f"应为 1 到 {most} 项文字的列表")
+        for n, item in enumerate(value):
+            _Table({"x": item}, self.file_name, f"{self.where}.{key}[{n + 1}]").text(
+                "x", limit=limit)
+        return tuple(value)
+
+    def table(self, key: str) -> _Table:
+        return _Table(self._get(key, _MISSING), self.file_name, _join(self.where, key))
+
+    def tables(self, key: str, *, most: int = 200, default: Any = _MISSING) -> list[_Table]:
+        value = self._get(key, default)
+        if not isinstance(value, list) or len(value) > most or (not value and default is _MISSING):
+            raise self.error(key, f"应为 1 到 {most} 个表的列表（[[{key}]] 或 [{{…}}, …]）")
+        return [_Table(item, self.file_name, f"{_join(self.where, key)}[{n + 1}]")
+                for n, item in enumerate(value)]
+
+    def done(self) -> None:
+        unknown = [k for k in self.data if k not in self.asked]
+        if unknown:
+            raise self.error(unknown[0], "未知的键，可用的键："
+                             + "、".join(dict.fromkeys(self.asked)))
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "true/false", int: "整数", float: "数字", str: "文字", list: "列表",
+             dict: "表"}
+    return next((f"{name}" for t, name in names.items() if type(value) is t), "其他值")
+
+
+# ---------------------------------------------------------------- the language
+
+
+PT = {"low": 4.0, "high": 96.0}  # type sizes
+WIDTH = {"low": 0.5, "high": 1000.0}  # a relative column width
+
+
+def _layout(t: _Table) -> Layout:
+    name = t.text("name", limit=80)
+    kind = t.choice("kind", KINDS, "department")
+    description = t.text("description", "", limit=500)
+    page = _page(t.table("page"))
+    fonts = _fonts(t.table("fonts"))
+    scoring = t.table("scoring")
+    total = scoring.decimal("total", low=Decimal(1), high=Decimal(1000))
+    grades = _grades(scoring)
+    scoring.done()
+    form = _form(t.table("form"), kind)
+    blocks = tuple(_block(b, kind) for b in t.tables("blocks", most=50))
+    report = _report(t.table("report")) if kind == "department" else None
+    t.done()
+    counts = {k: sum(isinstance(b, k) for b in blocks) for k in (IndicatorBlock, BudgetBlock,
+                                                                   SectionsBlock)}
+    if counts[IndicatorBlock] != 1:
+        raise t.error("blocks", "版式应有且只有一个 indicators 块")
+    if counts[BudgetBlock] > 1:
+        raise t.error("blocks", "版式最多有一个 budget 块")
+    if kind == "department" and counts[SectionsBlock] != 1:
+        raise t.error("blocks", "部门整体自评的版式应有且只有一个 sections 块")
+    if kind == "project" and not next(b for b in blocks if isinstance(b, IndicatorBlock)).label:
+        raise t.error("blocks", "项目支出自评表的 indicators 块要写 label（左侧的块名称，如“绩效指标”）")
+    return Layout(name, kind, description, page, fonts, total, grades, form, blocks, report)
+
+
+def _page(t: _Table) -> Page:
+    sides = ("width_mm", "height_mm")
+    page = Page(**{k: t.number(k, low=50 if k in sides else 0, high=1000)
+                   for k in (*sides, "top_mm", "bottom_mm", "left_mm", "right_mm", "footer_mm")})
+    t.done()
+    if page.text_width_mm < 50 or page.height_mm - page.top_mm - page.bottom_mm < 50:
+        raise t.error(None, "版心（纸张减去页边距）应至少 50 mm 宽、50 mm 高")
+    if page.footer_mm > page.bottom_mm:
+        raise t.error("footer_mm", "页脚距离不能大于下边距")
+    return page
+
+
+def _fonts(t: _Table) -> Fonts:
+    fonts = Fonts(**{k: t.text(k, limit=60) for k in ("body", "title", "heiti", "kaiti",
+                                                       "latin", "page_number")})
+    t.done()
+    return fonts
+
+
+def _grades(scoring: _Table) -> tuple[Grade, ...]:
+    grades = []
+    for g in scoring.tables("grades", most=20):
+        name = g.text("name", limit=8)
+        if not _GRADE_NAME.fullmatch(name):
+            raise g.error("name", f"等级名称“{name}”应是 1 到 8 个汉字、字母或数字")
+        grades.append(Grade(name, g.decimal("min", low=Decimal(0), high=Decimal(1000))))
+        g.done()
+    if grades != sorted(grades, key=lambda g: g.min, reverse=True):
+        raise scoring.error("grades", "等级应从最高一档写起（min 从大到小）")
+    return tuple(grades)
+
+
+def _form(t: _Table, kind: str) -> FormSpec:
+    form = FormSpec(
+        title=t.text("title", placeholders=PLACEHOLDERS),
+        title_pt=t.number("title_pt", **PT),
+        title_after_pt=t.optional_number("title_after_pt", low=0, high=200),
+        subtitle=t.text("subtitle", "", placeholders=PLACEHOLDERS),
+        subtitle_pt=t.number("subtitle_pt", 14, **PT),
+        subtitle_align=t.choice("subtitle_align", ("center", "left"), "center"),
+        text_pt=t.number("text_pt", **PT),
+        label_width=t.number("label_width", 8, low=1, high=100),
     )
+    t.done()
+    return form
+
+
+def _report(t: _Table) -> ReportDoc:
+    report = ReportDoc(
+        title=t.text("title", placeholders=PLACEHOLDERS, newlines=True),
+        title_pt=t.number("title_pt", **PT), body_pt=t.number("body_pt", **PT),
+        line_pt=t.number("line_pt", low=4, high=200), table_pt=t.number("table_pt", **PT),
+        attachment_label=t.text("attachment_label", limit=40),
+        attachment_title=t.text("attachment_title"),
+        total_label=t.text("total_label", limit=40), grade_label=t.text("grade_label", limit=40),
+        demote_headings=t.flag("demote_headings", True),
+        columns=_columns(t, INDICATOR_FIELDS),
+    )
+    t.done()
+    return report
+
+
+def _columns(t: _Table, fields: tuple[str, ...]) -> tuple[Column, ...]:
+    columns = []
+    for c in t.tables("columns", most=64):
+        columns.append(Column(c.choice("field", fields), c.text("header", limit=60),
+                              c.number("width", **WIDTH), c.flag("when_present", False)))
+        c.done()
+    return tuple(columns)
+
+
+def _part(t: _Table) -> Part:
+    key = t.text("key", limit=40)
+    part = Part(key, t.text("header", key, limit=60), t.number("width", 1, **WIDTH),
+                t.integer("limit", low=1, high=100_000))
+    t.done()
+    return part
+
+
+def _header_cell(t: _Table) -> HeaderCell:
+    # Exactly one of the two: a cell with neither once crashed the build (KeyError).
+    if ("label" in t.data) == ("field" in t.data):
+        raise t.error(None, "每个格子写 label（文字）或 field（字段）其中之一")
+    width = t.number("width", **WIDTH)
+    t.asked += ["label", "field"]  # both are allowed, one at a time
+    cell = (HeaderCell(width, label=t.text("label", limit=60)) if "label" in t.data
+            else HeaderCell(width, field=t.choice("field", HEADER_FIELDS)))
+    t.done()
+    return cell
+
+
+def _block(t: _Table, layout_kind: str) -> Block:
+    kinds = ("sections", "indicators") if layout_kind == "department" else (
+        "header", "budget", "goals", "indicators", "text", "signature")
+    kind = t.choice("kind", kinds)
+    block: Block
+    if kind == "sections":
+        specs = []
+        for s in t.tables("sections", most=30):
+            specs.append(SectionSpec(s.text("key", limit=40), s.text("title", limit=60),
+                                     s.text("hint", "", limit=200),
+                                     s.integer("limit", low=1, high=100_000)))
+            s.done()
+        block = SectionsBlock(tuple(specs))
+    elif kind == "header":
+        rows = t._get("rows", _MISSING)
+        if not isinstance(rows, list) or not rows or len(rows) > 20 or \
+                not all(isinstance(row, list) and 0 < len(row) <= 20 for row in rows):
+            raise t.error("rows", "应为 1 到 20 行，每行是 1 到 20 个格子的列表")
+        block = HeaderBlock(tuple(
+            tuple(_header_cell(_Table(cell, t.file_name, f"{t.where}.rows[{n + 1}][{m + 1}]"))
+                  for m, cell in enumerate(row))
+            for n, row in enumerate(rows)))
+    elif kind == "budget":
+        amounts = t.texts("amounts", limit=20, most=10)
+        columns = []
+        for c in t.tables("columns", most=20):
+            field = c.choice("field", BUDGET_FIELDS)
+            columns.append(BudgetColumn(field, c.text("header", limit=60),
+                                        c.number("width", **WIDTH),
+                                        c.choice("key", amounts) if field == "amount" else ""))
+            c.done()
+        sources = []
+        for s in t.tables("sources", most=20):
+            key = s.text("key", limit=40)
+            sources.append((key, s.text("label", key, limit=60)))
+            s.done()
+        block = BudgetBlock(
+            t.text("label", limit=60), t.number("row_label_width", **WIDTH), amounts,
+            t.choice("budget", amounts), t.choice("spent", amounts),
+            t.decimal("weight", low=Decimal(0), high=Decimal(1000)),
+            t.text("total_label", limit=40), tuple(sources), tuple(columns),
+            t.choice("low_rate", ("error", "warning"), "warning"),
+            t.integer("reason_limit", low=1, high=100_000))
+    elif kind == "goals":
+        block = GoalsBlock(t.text("label", limit=60),
+                           tuple(_part(p) for p in t.tables("parts", most=10)))
+    elif kind == "indicators":
+        block = IndicatorBlock(t.text("label", None, limit=60), t.text("heading", None, limit=60),
+                               t.text("total_label", limit=40), _columns(t, INDICATOR_FIELDS))
+    elif kind == "text":
+        block = TextBlock(t.number("label_width", **WIDTH),
+                          tuple(_part(p) for p in t.tables("parts", most=20)))
+    else:
+        block = SignatureBlock(t.texts("cells", limit=40, most=10))
+    t.done()
+    return block

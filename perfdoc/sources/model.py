@@ -146,4 +146,4 @@ class Report:
 
     @property
     def report_title(self) -> str:
-        return fill(self.layout.report.title, year=self.facts.year, unit=self.facts.unit)
+        return fill(self.layout.the_report.title, year=self.facts.year, unit=self.facts.unit)

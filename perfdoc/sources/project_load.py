@@ -13,7 +13,12 @@ from pathlib import Path
 from perfdoc.diagnostics import Diagnostics, shown
 from perfdoc.files import MAX_MARKDOWN_BYTES, inside
 from perfdoc.sources import markdown
-from perfdoc.sources.layout import LayoutError
+from perfdoc.sources.layout import (
+    DEFAULT_PROJECT_LAYOUT,
+    Layout,
+    LayoutError,
+    load_layout,
+)
 from perfdoc.sources.load import (
     PROJECT_CSV,
     Frontmatter,
@@ -24,11 +29,6 @@ from perfdoc.sources.load import (
     text_field,
 )
 from perfdoc.sources.model import Facts, Section, amount
-from perfdoc.sources.project_layout import (
-    DEFAULT_PROJECT_LAYOUT,
-    ProjectLayout,
-    load_project_layout,
-)
 from perfdoc.sources.project_model import Project
 
 PROJECTS_DIR = "projects"
@@ -99,7 +99,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
                     "content/report.md 中也没有 unit 可作默认值", line=1, field="implementer")
     layout_name = field("layout", False) or DEFAULT_PROJECT_LAYOUT
     try:
-        layout = load_project_layout(layout_name, folder, root)
+        layout = load_layout(layout_name, root, folder=folder, kind="project")
     except LayoutError as exc:
         diags.error("PD003", where, str(exc), line=fm.lines.get("layout"), field="layout")
         return None
@@ -117,7 +117,7 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
         indicators=table.indicators, indicators_complete=table.complete, lines=fm.lines)
 
 
-def _funds(fm: Frontmatter, layout: ProjectLayout, where: str,
+def _funds(fm: Frontmatter, layout: Layout, where: str,
            diags: Diagnostics) -> dict[str, dict[str, Decimal]] | None:
     """funds: {source: {amount: 万元}}; every amount of a given source must be written."""
     block = layout.budget
@@ -182,7 +182,7 @@ def _signatures(fm: Frontmatter, where: str, diags: Diagnostics) -> dict[str, st
     return {str(k): str(v) for k, v in raw.items() if v is not None}
 
 
-def _parts(fm: Frontmatter, layout: ProjectLayout, where: str,
+def _parts(fm: Frontmatter, layout: Layout, where: str,
            diags: Diagnostics) -> dict[str, Section] | None:
     """The body's `## 名称` parts, each a Section the renderer and the text rules read
     (None: a body too complex to parse)."""

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 
+from perfdoc.sources.layout import BudgetBlock, Layout
 from perfdoc.sources.model import Indicator, Section
-from perfdoc.sources.project_layout import BudgetBlock, ProjectLayout
 
 PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
 CENT = Decimal("0.01")
@@ -86,7 +86,7 @@ def misses(target: Target, actual: Decimal) -> bool:
 @dataclass(frozen=True)
 class Project:
     folder: str  # projects/01-电子政务外网运维, repository-relative
-    layout: ProjectLayout
+    layout: Layout
     year: int
     name: str
     code: str

@@ -24,7 +24,6 @@ from docx.styles.style import StyleFactory
 
 from perfdoc import ooxml
 from perfdoc.sources.layout import Fonts, Layout, Page
-from perfdoc.sources.project_layout import ProjectLayout
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ TABLE_LINE_SPACING = 1.15  # a little air between the lines of a cell
 _HEADINGS = (("heiti", False), ("kaiti", False), ("body", True), ("body", False))
 
 
-def new_document(layout: Layout | ProjectLayout, *, body_pt: float, table_pt: float, title_pt: float,
+def new_document(layout: Layout, *, body_pt: float, table_pt: float, title_pt: float,
                  line_pt: float | None = None) -> WordDocument:
     """A blank A4 document with the layout's margins, fonts and footers, and its roles.
 

@@ -19,17 +19,17 @@ from typing import Any
 
 from perfdoc import ooxml
 from perfdoc.diagnostics import Diagnostics
-from perfdoc.sources.layout import fill
-from perfdoc.sources.model import Section, decimal_text, percent_text
-from perfdoc.sources.project_layout import (
+from perfdoc.sources.layout import (
     BudgetBlock,
     GoalsBlock,
     HeaderBlock,
     IndicatorBlock,
-    ProjectLayout,
+    Layout,
     SignatureBlock,
     TextBlock,
+    fill,
 )
+from perfdoc.sources.model import Section, decimal_text, percent_text
 from perfdoc.sources.project_model import Project
 from perfdoc.word.document import (
     Sheet,
@@ -107,7 +107,7 @@ def _labelled(label: str, width: float, rows: list[list[Slot]], header_rows: int
     return out
 
 
-def _header(block: HeaderBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _header(block: HeaderBlock, project: Project, layout: Layout) -> list[Line]:
     values = {"name": project.title, "department": project.department,
               "implementer": project.implementer, "code": project.code}
     return [Line([Slot(c.width, c.label, "cell_head") if c.label is not None
@@ -115,7 +115,7 @@ def _header(block: HeaderBlock, project: Project, layout: ProjectLayout) -> list
             for row in block.rows]
 
 
-def _budget(block: BudgetBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _budget(block: BudgetBlock, project: Project, layout: Layout) -> list[Line]:
     rate = project.execution_rate
     total = {"weight": decimal_text(block.weight),
              "rate": percent_text(rate),
@@ -143,7 +143,7 @@ def _budget(block: BudgetBlock, project: Project, layout: ProjectLayout) -> list
     return _labelled(block.label, layout.form.label_width, rows)
 
 
-def _goals(block: GoalsBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _goals(block: GoalsBlock, project: Project, layout: Layout) -> list[Line]:
     # The parts share what the label leaves of the type area, by their relative widths.
     room = (layout.page.text_width_mm - layout.form.label_width) / sum(p.width for p in block.parts)
     heads = [Slot(p.width * room, p.header, "cell_head") for p in block.parts]
@@ -151,13 +151,13 @@ def _goals(block: GoalsBlock, project: Project, layout: ProjectLayout) -> list[L
     return _labelled(block.label, layout.form.label_width, [heads, texts], keep=False)
 
 
-def _indicators(block: IndicatorBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _indicators(block: IndicatorBlock, project: Project, layout: Layout) -> list[Line]:
     label_width = layout.form.label_width
     columns = block.columns
     heads = [Slot(c.width, c.header, "cell_head") for c in columns]
     data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row, strict=True)]
             for row in indicator_cells(project.indicators, 3, columns)]
-    rows = _labelled(block.label, label_width, [heads, *data], header_rows=1)
+    rows = _labelled(block.label or "", label_width, [heads, *data], header_rows=1)
     rows[-1] = dataclasses.replace(rows[-1], keep_next=True)  # 总分 stays with the rows
     # 总分: the label spans the block label and every column before the weight.
     span = next((i for i, c in enumerate(columns) if c.field in ("weight", "score")),
@@ -170,19 +170,19 @@ def _indicators(block: IndicatorBlock, project: Project, layout: ProjectLayout) 
     return rows + [Line(total)]
 
 
-def _text(block: TextBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _text(block: TextBlock, project: Project, layout: Layout) -> list[Line]:
     rest = layout.page.text_width_mm - block.label_width  # rows are in mm of the type area
     return [Line([Slot(block.label_width, p.header, "cell_head"),
                   Slot(rest, jc=None, part=project.parts.get(p.key))], keep=False)
             for p in block.parts]
 
 
-def _signature(block: SignatureBlock, project: Project, layout: ProjectLayout) -> list[Line]:
+def _signature(block: SignatureBlock, project: Project, layout: Layout) -> list[Line]:
     return [Line([Slot(1, f"{label}：{project.signatures.get(label, '')}", jc=None)
                   for label in block.cells])]
 
 
-_WRITERS: dict[type, Callable[[Any, Project, ProjectLayout], list[Line]]] = {
+_WRITERS: dict[type, Callable[[Any, Project, Layout], list[Line]]] = {
     HeaderBlock: _header, BudgetBlock: _budget, GoalsBlock: _goals,
             IndicatorBlock: _indicators, TextBlock: _text, SignatureBlock: _signature}
 

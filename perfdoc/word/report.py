@@ -22,7 +22,7 @@ from perfdoc.word.tables import indicator_table
 
 def build_report(report: Report, diags: Diagnostics) -> WordDocument:
     """The report; render problems go to `diags`."""
-    spec = report.layout.report
+    spec = report.layout.the_report
     doc = new_document(report.layout, body_pt=spec.body_pt, table_pt=spec.table_pt,
                        title_pt=spec.title_pt, line_pt=spec.line_pt)
     sheet = doc.sheet
