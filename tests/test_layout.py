@@ -118,7 +118,8 @@ def test_a_layout_mistake_names_the_file_the_key_and_what_is_allowed(path, value
 
 def test_a_project_layout_block_list_is_strict_too():
     data = mutate(shipped("central-project-2020"), ("blocks", 0, "rows", 0, 0, "colspan"), 2)
-    with pytest.raises(LayoutError, match=r"blocks\[1\]\.rows\[1\]\[1\]\.colspan：未知的键，可用的键：width、label、field"):
+    unknown = r"blocks\[1\]\.rows\[1\]\[1\]\.colspan：未知的键，可用的键：width、label、field"
+    with pytest.raises(LayoutError, match=unknown):
         parse_layout(data, "p.toml")
     data = mutate(shipped("central-project-2020"), ("blocks", 1, "columns", 0, "key"), "x")
     with pytest.raises(LayoutError, match="年初预算数"):
