@@ -17,7 +17,6 @@ from perfdoc.sources.project_load import PROJECTS_DIR
 from perfdoc.word.document import WordDocument
 from perfdoc.word.form import build_form
 from perfdoc.word.pdf import PdfError, convert
-from perfdoc.word.project_form import build_project_form
 from perfdoc.word.report import build_report
 
 BUILD_DIR = "build"
@@ -44,11 +43,11 @@ def build(root: Path, out_dir: Path | None = None, pdf: bool = False) -> BuildRe
         return result
     when = source_date(root)
     title = report.report_title.replace("\n", "")
-    payloads = {"form.docx": _package(build_form(report, diags), title, report.facts.unit, when),
+    payloads = {"form.docx": _package(build_form(report, root, diags), title, report.facts.unit, when),
                 "report.docx": _package(build_report(report, diags), title, report.facts.unit,
                                         when)}
     for project in report.projects:
-        doc = build_project_form(project, root, diags)
+        doc = build_form(project, root, diags)
         payloads[f"{PROJECTS_DIR}/{project.slug}.docx"] = _package(
             doc, f"{project.title} {project.layout.form.title}", project.implementer, when)
     if diags.errors:  # problems only rendering finds, e.g. an unreadable image

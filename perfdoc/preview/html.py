@@ -1,7 +1,7 @@
 """The documents as HTML pages that look like the paper, for `perfdoc preview`.
 
 Nothing is decided here that the Word writers decide: merges come from the same
-merge plan (tables.indicator_cells, project_form.form_tables), numbering and
+merge plan (tables.indicator_cells, form.form_tables), numbering and
 heading levels from headings, figures from the model. Narrative Markdown goes
 through markdown-it-py's own HTML renderer, with raw HTML shown as text (as the
 Word documents print it) and image paths served from the project.
@@ -24,12 +24,10 @@ from perfdoc.sources.layout import (
     IndicatorBlock,
     SectionsBlock,
     columns_for,
-    fill,
     label_span,
 )
-from perfdoc.sources.model import Indicator, Report, Section, decimal_text
-from perfdoc.sources.project_model import Project
-from perfdoc.word.project_form import Line, form_tables, grid
+from perfdoc.sources.model import Form, Indicator, Report, Section, decimal_text
+from perfdoc.word.form import Line, form_tables, grid
 from perfdoc.word.tables import CONTINUE, RESTART, indicator_cells
 
 e = html.escape
@@ -81,7 +79,7 @@ def _body_html(body: str, path: str, body_line: int, root: Path, demote_headings
 # ---------------------------------------------------------------- indicator tables
 
 
-def indicator_table(report: Report, columns: tuple[Column, ...], heading: str | None, total_label: str,
+def indicator_table(report: Form, columns: tuple[Column, ...], heading: str | None, total_label: str,
                     grade_label: str | None = None) -> str:
     """The indicator table with rowspans from the Word writer's merge plan (cached: a
     save that changes no CSV reuses it)."""
@@ -127,26 +125,28 @@ def _indicator_table(indicators: tuple[Indicator, ...], depth: int, columns: tup
 # ---------------------------------------------------------------- documents
 
 
-def form_page(report: Report) -> str:
-    form = report.layout.form
-    parts = [f"<h1 class='title'>{e(report.form_title)}</h1>"]
-    if form.subtitle:
-        parts.append(f"<p class='{'subtitle' if form.subtitle_align == 'center' else 'unit'}'>"
-                     f"{e(fill(form.subtitle, year=report.facts.year, unit=report.facts.unit))}</p>")
-    for block in report.layout.blocks:
-        if isinstance(block, SectionsBlock):
+def form_page(form: Form, root: Path) -> str:
+    """A department's 自评表 or a project's form, from the Word writer's plan."""
+    spec = form.layout.form
+    parts = [f"<h1 class='title'>{e(form.form_title)}</h1>"]
+    if spec.subtitle:
+        parts.append(f"<p class='{'subtitle' if spec.subtitle_align == 'center' else 'unit'}'>"
+                     f"{e(form.subtitle)}</p>")
+    for table in form_tables(form):
+        if isinstance(table, SectionsBlock):
             rows = []
-            for spec in block.sections:
-                section = report.sections.get(spec.key)
+            for key in (s.key for s in table.sections):
+                section = form.parts.get(key)
                 if section is None:
                     continue
                 rows.append(f"<tr><th class='section'>{e(section.title)}<span class='hint'>"
                             f"{e(section.hint)}</span></th></tr>")
-                rows.append(f"<tr><td class='body'>{body_html(section, report.root)}</td></tr>")
+                rows.append(f"<tr><td class='body'>{body_html(section, root)}</td></tr>")
             parts.append(f"<table class='sections'>{''.join(rows)}</table>")
-        elif isinstance(block, IndicatorBlock):
-            parts.append(indicator_table(report, block.columns, block.heading,
-                                         block.total_label))
+        elif isinstance(table, IndicatorBlock):
+            parts.append(indicator_table(form, table.columns, table.heading, table.total_label))
+        else:
+            parts.append(_lines_table(table, root))
     return "".join(parts)
 
 
@@ -165,17 +165,8 @@ def report_page(report: Report) -> str:
     return "".join(parts)
 
 
-def project_page(project: Project, root: Path) -> str:
-    form = project.layout.form
-    parts = [f"<h1 class='title'>{e(form.title)}</h1>",
-             f"<p class='subtitle'>{e(fill(form.subtitle, year=project.year))}</p>"]
-    for rows in form_tables(project):
-        parts.append(_lines_table(rows, project, root))
-    return "".join(parts)
-
-
-def _lines_table(rows: list[Line], project: Project, root: Path) -> str:
-    """A project form table from the same rows the Word writer lays on its grid."""
+def _lines_table(rows: list[Line], root: Path) -> str:
+    """A form table from the same rows the Word writer lays on its grid."""
     widths, starts = grid(rows, 10_000)
     out = ["<table class='project'><colgroup>"
            + "".join(f"<col style='width:{w / 100:.2f}%'>" for w in widths) + "</colgroup>"]

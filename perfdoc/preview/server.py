@@ -101,7 +101,7 @@ def _style(page: PageSize, body_pt: float, line: str) -> str:
 def _pages(report: Report) -> dict[str, Page]:
     layout = report.layout
     out = {
-        "/form": Page("自评表", pages.form_page(report),
+        "/form": Page("自评表", pages.form_page(report, report.root),
                       _style(layout.page, layout.form.text_pt, "1.5")),
         "/report": Page("评价报告", pages.report_page(report),
                         _style(layout.page, layout.the_report.body_pt,
@@ -109,7 +109,7 @@ def _pages(report: Report) -> dict[str, Page]:
     }
     for project in report.projects:
         out[f"/projects/{project.slug}"] = Page(
-            project.name, pages.project_page(project, report.root),
+            project.name, pages.form_page(project, report.root),
             _style(project.layout.page, project.layout.form.text_pt, "1.5"))
     return out
 

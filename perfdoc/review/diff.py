@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from perfdoc.sources.model import Report, Section, decimal_text, percent_text
-from perfdoc.sources.project_model import Project
+from perfdoc.sources.model import Project, Report, Section, decimal_text, percent_text
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,8 @@ from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules.text_rules import body_lines, indicator_cells, leftovers
 from perfdoc.sources import markdown
 from perfdoc.sources.load import PROJECT_CSV
-from perfdoc.sources.model import LOW_EXECUTION, Facts, decimal_text, percent_text
-from perfdoc.sources.project_model import (
-    Project,
-    misses,
-    parse_actual,
-    parse_target,
-    proportional_score,
-)
+from perfdoc.sources.model import LOW_EXECUTION, Facts, Project, decimal_text, percent_text
+from perfdoc.sources.targets import misses, parse_actual, parse_target, proportional_score
 from perfdoc.sources.templating import render_bodies
 from perfdoc.sources.variables import project_variables
 
@@ -59,7 +53,7 @@ def _total(project: Project, diags: Diagnostics) -> None:
 
 
 def _budget(project: Project, diags: Diagnostics) -> None:
-    block = project.budget_block
+    block = project.layout.budget
     if block is None:
         return
     where = project.path

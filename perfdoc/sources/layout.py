@@ -33,7 +33,7 @@ KINDS = ("department", "project")
 # Fields a column or cell may print (see the layout files for their meaning).
 INDICATOR_FIELDS = ("level1", "level2", "level3", "target", "actual", "weight", "score",
                     "note", "owner", "nature", "target_value", "unit", "actual_value")
-HEADER_FIELDS = ("name", "department", "implementer", "code")
+HEADER_FIELDS = ("name", "department", "implementer", "code", "unit", "year")
 BUDGET_FIELDS = ("amount", "weight", "rate", "score", "reason")
 PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
 

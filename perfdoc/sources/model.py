@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from pathlib import Path, PurePosixPath
 
 from perfdoc.sources.layout import Layout, fill
 
-if TYPE_CHECKING:
-    from perfdoc.sources.project_model import Project
-
 LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
+PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
+CENT = Decimal("0.01")
 
 
 def percent_text(rate: Decimal | None, missing: str = "") -> str:
@@ -97,7 +95,9 @@ class Facts:
     unit: str  # 填报单位
     title: str | None  # overrides the layout's title pattern
     layout: str
-    finance: dict[str, Decimal] = field(default_factory=dict)  # income, spending, budget
+    finance: dict[str, Decimal] = field(default_factory=dict)  # income, spending, budget (元)
+    funds: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # source -> amount -> 万元
+    signatures: dict[str, str] = field(default_factory=dict)  # 负责人: 姓名
     grade: str | None = None  # a grade typed by hand; must agree with the total
     execution_reason: str = ""  # why 预算执行率 is below 90 %
     date: datetime.date | None = None  # 成文日期: when set, the report is signed and dated
@@ -115,8 +115,124 @@ class Facts:
         return spending / budget
 
 
+class Scored:
+    """The figures every form computes from its layout, funds and indicator rows: never
+    typed, always computed. 年度资金总额 per column, 执行率 = 执行数 ÷ 预算数 (two
+    decimals of a percent), its score min(执行率, 100 %) × the budget weight (never
+    rounded up), 总分 = that score + the indicator scores, and the grade."""
+
+    layout: Layout
+    funds: dict[str, dict[str, Decimal]]
+    indicators: list[Indicator]
+
+    # ------------------------------------------------------------ budget
+
+    def amount(self, key: str) -> Decimal:
+        """A column of the budget block summed over every source: 年度资金总额."""
+        return sum((amounts.get(key, Decimal(0)) for amounts in self.funds.values()),
+                   Decimal(0))
+
+    @property
+    def budget(self) -> Decimal:
+        block = self.layout.budget
+        return self.amount(block.budget) if block else Decimal(0)
+
+    @property
+    def spent(self) -> Decimal:
+        block = self.layout.budget
+        return self.amount(block.spent) if block else Decimal(0)
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """执行率 = 执行数 ÷ 预算数 over all sources, two decimals of a percent."""
+        if self.layout.budget is None or self.budget == 0:
+            return None
+        return (self.spent / self.budget).quantize(PERCENT, ROUND_HALF_UP)
+
+    @property
+    def budget_weight(self) -> Decimal:
+        return self.layout.budget.weight if self.layout.budget else Decimal(0)
+
+    @property
+    def budget_score(self) -> Decimal:
+        """min(执行率, 100 %) × the budget weight, never rounded up."""
+        rate = self.execution_rate
+        if rate is None:
+            return Decimal(0)
+        return (min(rate, Decimal(1)) * self.budget_weight).quantize(CENT, ROUND_DOWN)
+
+    # ------------------------------------------------------------ totals
+
+    @property
+    def indicator_weight(self) -> Decimal:
+        return sum((i.weight for i in self.indicators), Decimal(0))
+
+    @property
+    def total_weight(self) -> Decimal:
+        return self.budget_weight + self.indicator_weight
+
+    @property
+    def total_score(self) -> Decimal:
+        return self.budget_score + sum((i.score for i in self.indicators), Decimal(0))
+
+    @property
+    def grade(self) -> str:
+        return self.layout.grade(self.total_score)
+
+
+@dataclass(frozen=True)
+class Project(Scored):
+    folder: str  # projects/01-电子政务外网运维, repository-relative
+    layout: Layout
+    year: int
+    name: str
+    code: str
+    department: str  # 主管部门
+    implementer: str  # 实施单位
+    funds: dict[str, dict[str, Decimal]]  # source -> amount -> 万元
+    execution_reason: str
+    signatures: dict[str, str]
+    parts: dict[str, Section]  # `## 预期目标` … by key
+    indicators: list[Indicator]
+    indicators_complete: bool = True
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def slug(self) -> str:
+        """The folder's own name, which names the built file."""
+        return PurePosixPath(self.folder).name
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/project.md"
+
+    @property
+    def title(self) -> str:
+        """The name as the official forms print it: 219001-电子政务外网运维."""
+        return f"{self.code}-{self.name}" if self.code else self.name
+
+    # ------------------------------------------------------------ as a form
+
+    depth = 3  # project indicator tables have three levels
+
+    @property
+    def form_title(self) -> str:
+        return fill(self.layout.form.title, year=self.year, unit=self.implementer)
+
+    @property
+    def subtitle(self) -> str:
+        return fill(self.layout.form.subtitle, year=self.year, unit=self.implementer)
+
+    @property
+    def header_values(self) -> dict[str, str]:
+        """What a header block's `field` cells print."""
+        return {"name": self.title, "department": self.department,
+                "implementer": self.implementer, "code": self.code, "unit": self.implementer,
+                "year": str(self.year)}
+
+
 @dataclass
-class Report:
+class Report(Scored):
     root: Path
     layout: Layout
     facts: Facts
@@ -127,17 +243,39 @@ class Report:
     row_owners: dict[tuple[str, int], str] = field(default_factory=dict)  # (csv, line) -> 责任处室
     projects: list[Project] = field(default_factory=list)  # projects/*/, in folder order
 
-    @property
-    def total_weight(self) -> Decimal:
-        return sum((i.weight for i in self.indicators), Decimal(0))
+    # ------------------------------------------------------------ as a form
 
     @property
-    def total_score(self) -> Decimal:
-        return sum((i.score for i in self.indicators), Decimal(0))
+    def funds(self) -> dict[str, dict[str, Decimal]]:  # type: ignore[override]  # read-only here
+        return self.facts.funds
 
     @property
-    def grade(self) -> str:
-        return self.layout.grade(self.total_score)
+    def parts(self) -> dict[str, Section]:
+        """The sections by key: what the form's blocks print."""
+        return self.sections
+
+    @property
+    def year(self) -> int:
+        return self.facts.year
+
+    @property
+    def execution_reason(self) -> str:
+        return self.facts.execution_reason
+
+    @property
+    def signatures(self) -> dict[str, str]:
+        return self.facts.signatures
+
+    @property
+    def subtitle(self) -> str:
+        return fill(self.layout.form.subtitle, year=self.facts.year, unit=self.facts.unit)
+
+    @property
+    def header_values(self) -> dict[str, str]:
+        """What a header block's `field` cells print: the department is the unit."""
+        unit = self.facts.unit
+        return {"name": unit, "department": unit, "implementer": unit, "code": "",
+                "unit": unit, "year": str(self.facts.year)}
 
     @property
     def form_title(self) -> str:
@@ -147,3 +285,6 @@ class Report:
     @property
     def report_title(self) -> str:
         return fill(self.layout.the_report.title, year=self.facts.year, unit=self.facts.unit)
+
+
+Form = Report | Project  # what a form writer prints: the department's or a project's

@@ -28,8 +28,7 @@ from perfdoc.sources.load import (
     split_frontmatter,
     text_field,
 )
-from perfdoc.sources.model import Facts, Section, amount
-from perfdoc.sources.project_model import Project
+from perfdoc.sources.model import Facts, Project, Section, amount
 
 PROJECTS_DIR = "projects"
 PROJECT_FILE = "project.md"

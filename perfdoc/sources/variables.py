@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perfdoc.sources.model import Facts, Indicator, Report
-from perfdoc.sources.project_model import Project
+from perfdoc.sources.model import Facts, Indicator, Project, Report
 
 
 @dataclass(frozen=True)

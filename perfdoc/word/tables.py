@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from perfdoc import ooxml
 from perfdoc.sources.layout import Column, label_span
-from perfdoc.sources.model import Indicator, Report, decimal_text
-from perfdoc.sources.project_model import parse_actual, parse_target
+from perfdoc.sources.model import Form, Indicator, decimal_text
+from perfdoc.sources.targets import parse_actual, parse_target
 from perfdoc.word.document import Sheet
 
 RESTART, CONTINUE = "restart", "continue"
@@ -105,7 +105,7 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
     return rows
 
 
-def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Report, *,
+def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Form, *,
                     heading: str | None, total_label: str,
                     grade_label: str | None = None) -> str:
     """The indicator table, as text.
