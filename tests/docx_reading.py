@@ -38,6 +38,15 @@ def table_rows(tbl) -> list[list[Cell]]:
     return [[cell_info(tc) for tc in tr.findall(W + "tc")] for tr in tbl.findall(W + "tr")]
 
 
+def row_texts(tbl) -> list[list[str]]:
+    return [[c.text for c in row] for row in table_rows(tbl)]
+
+
+def find_row(rows, text: str) -> list[str]:
+    """The first row with a cell reading `text`."""
+    return next(r for r in rows if text in r)
+
+
 def is_header_row(tr) -> bool:
     return tr.find(f"{W}trPr/{W}tblHeader") is not None
 

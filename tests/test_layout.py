@@ -93,7 +93,7 @@ DELETE = object()
     (("blocks", 1, "columns", 2, "field"), "target2",
      ["blocks[2].columns[3].field", "target2", "level1"]),
     (("blocks", 1, "color"), 1, ["blocks[2].color", "未知的键", "heading"]),
-    (("blocks", 0, "kind"), "budget", ["blocks[1].kind", "sections、indicators"]),
+    (("blocks", 0, "kind"), "chart", ["blocks[1].kind", "“chart”不可用", "sections、header、budget"]),
     (("page", "width_mm"), 0, ["page.width_mm", "50 到 1000"]),
     (("page", "left_mm"), 150, ["版心"]),
     (("form", "title_pt"), "22", ["form.title_pt", "应为数字"]),

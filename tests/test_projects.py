@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from conftest import ROOT, copy_project, pdftotext, soffice
 from docx.oxml.ns import qn
-from docx_reading import W, body_tables, is_header_row, table_rows, vmerge_runs
+from docx_reading import W, body_tables, find_row, is_header_row, row_texts, table_rows, vmerge_runs
 
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
@@ -28,15 +28,6 @@ def project_doc(sample_out):
     def open_form(name: str) -> docx.document.Document:
         return docx.Document(str(sample_out / "projects" / f"{name}.docx"))
     return open_form
-
-
-def row_texts(tbl) -> list[list[str]]:
-    return [[c.text for c in row] for row in table_rows(tbl)]
-
-
-def find_row(rows, text: str) -> list[str]:
-    """The first row with a cell reading `text`."""
-    return next(r for r in rows if text in r)
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

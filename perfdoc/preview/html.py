@@ -28,7 +28,7 @@ from perfdoc.sources.layout import (
 )
 from perfdoc.sources.model import Form, Indicator, Report, Section, decimal_text
 from perfdoc.word.form import Line, form_tables, grid
-from perfdoc.word.tables import CONTINUE, RESTART, indicator_cells
+from perfdoc.word.tables import CONTINUE, RESTART, budget_cells, indicator_cells
 
 e = html.escape
 
@@ -83,15 +83,18 @@ def indicator_table(report: Form, columns: tuple[Column, ...], heading: str | No
                     grade_label: str | None = None) -> str:
     """The indicator table with rowspans from the Word writer's merge plan (cached: a
     save that changes no CSV reuses it)."""
-    return _indicator_table(tuple(report.indicators), report.depth,
-                            columns_for(columns, report.depth), heading, total_label,
-                            grade_label, report.total_weight, report.total_score, report.grade)
+    shown = columns_for(columns, report.depth)
+    budget = budget_cells(report, shown)
+    return _indicator_table(tuple(report.indicators), report.depth, shown, heading,
+                            total_label, grade_label, report.total_weight, report.total_score,
+                            report.grade, (budget[0], tuple(budget[1].items())) if budget else None)
 
 
 @lru_cache(maxsize=8)
 def _indicator_table(indicators: tuple[Indicator, ...], depth: int, columns: tuple[Column, ...],
                      heading: str | None, total_label: str, grade_label: str | None,
-                     total_weight: Decimal, total_score: Decimal, grade: str) -> str:
+                     total_weight: Decimal, total_score: Decimal, grade: str,
+                     budget: tuple[str, tuple[tuple[str, str], ...]] | None) -> str:
     rows = indicator_cells(indicators, depth, columns)
     out = ["<table class='indicators'><thead>"]
     if heading:
@@ -112,6 +115,11 @@ def _indicator_table(indicators: tuple[Indicator, ...], depth: int, columns: tup
             cells.append(f"<td{attrs}>{e(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     span = label_span(columns)
+    if budget is not None:
+        label, values = budget[0], dict(budget[1])
+        out.append(f"<tr><th colspan='{span}'>{e(label)}</th>"
+                   + "".join(f"<td class='center'>{e(values.get(c.field, ''))}</td>"
+                             for c in columns[span:]) + "</tr>")
     totals = {"weight": decimal_text(total_weight), "score": decimal_text(total_score)}
     out.append(f"<tr class='total'><th colspan='{span}'>{e(total_label)}</th>"
                + "".join(f"<td class='center'>{e(totals.get(c.field, ''))}</td>"

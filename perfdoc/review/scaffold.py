@@ -14,8 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from perfdoc.files import SourceError, WriteError, check_targets, read_source
-from perfdoc.sources.layout import DEFAULT_PROJECT_LAYOUT, LayoutError, load_layout
-from perfdoc.sources.load import PROJECT_CSV
+from perfdoc.sources.layout import DEFAULT_PROJECT_LAYOUT, PROJECT_CSV, LayoutError, load_layout
 from perfdoc.sources.project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
 
 SCAFFOLD = Path(__file__).parent / "scaffold"

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules import writing
+from perfdoc.rules.budget import budget_rules
 from perfdoc.rules.project_check import check_projects, render_project
 from perfdoc.rules.text_rules import check_text
 from perfdoc.sources import markdown
-from perfdoc.sources.load import PROJECT_CSV, load_project
-from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report, percent_text
+from perfdoc.sources.load import load_project
+from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report, decimal_text, percent_text
 from perfdoc.sources.project_load import load_projects
 from perfdoc.sources.templating import render_sections
 
@@ -34,7 +35,7 @@ def _check(root: Path) -> tuple[Report | None, Diagnostics]:
         writing.check_section(body, facts.year if facts else None, diags)
     projects = [render_project(p, facts, diags) for p in loaded]
     for project in projects:
-        score_rules(project.indicators, PROJECT_CSV.note, diags)
+        score_rules(project.indicators, project.layout.csv_schema.note, diags)
     check_projects(root, projects, diags)
     if report is not None:
         report.projects = projects
@@ -48,10 +49,11 @@ def _check(root: Path) -> tuple[Report | None, Diagnostics]:
 
 
 def check_report(report: Report, diags: Diagnostics) -> None:
-    score_rules(report.indicators, "说明", diags)
+    score_rules(report.indicators, report.layout.csv_schema.note, diags)
     _total(report, diags)
     _deductions(report, diags)
     _execution(report, diags)
+    budget_rules(report, diags)
     check_text(report, diags)
     limits = {spec.key: spec.limit for spec in report.layout.sections}
     for section in report.sections.values():
@@ -79,8 +81,10 @@ def _total(report: Report, diags: Diagnostics) -> None:
         for ind in report.indicators:
             groups[ind.levels[0]] = groups.get(ind.levels[0], 0) + ind.weight
         detail = "，".join(f"{name} {w}" for name, w in groups.items())
+        if report.layout.budget:
+            detail += f"，预算执行率 {decimal_text(report.budget_weight)}"
         diags.error("PD310", "indicators", f"分值合计为 {total}，应为 {report.layout.total}"
-                    f"（{detail}）", field="分值")
+                    f"（{detail}）", field=report.layout.csv_schema.weight)
 
 
 def _deductions(report: Report, diags: Diagnostics) -> None:

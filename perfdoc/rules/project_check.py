@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from perfdoc.diagnostics import Diagnostics
+from perfdoc.rules.budget import budget_rules
 from perfdoc.rules.text_rules import body_lines, indicator_cells, leftovers
 from perfdoc.sources import markdown
-from perfdoc.sources.load import PROJECT_CSV
-from perfdoc.sources.model import LOW_EXECUTION, Facts, Project, decimal_text, percent_text
+from perfdoc.sources.layout import PROJECT_CSV
+from perfdoc.sources.model import Facts, Project, decimal_text
 from perfdoc.sources.targets import misses, parse_actual, parse_target, proportional_score
 from perfdoc.sources.templating import render_bodies
 from perfdoc.sources.variables import project_variables
@@ -33,7 +34,7 @@ def check_projects(root: Path, projects: list[Project], diags: Diagnostics) -> N
     """The rules only projects have (check.score_rules covers their rows too)."""
     for project in projects:
         _total(project, diags)
-        _budget(project, diags)
+        budget_rules(project, diags)
         _targets(project, diags)
         _lengths(project, diags)
         leftovers(_texts(project), diags)
@@ -50,42 +51,6 @@ def _total(project: Project, diags: Diagnostics) -> None:
                     f"分值合计为 {decimal_text(total)}（指标 {decimal_text(project.indicator_weight)}"
                     f" + 预算执行率 {decimal_text(project.budget_weight)}），应为 "
                     f"{decimal_text(expected)}", field="分值")
-
-
-def _budget(project: Project, diags: Diagnostics) -> None:
-    block = project.layout.budget
-    if block is None:
-        return
-    where = project.path
-    for source, amounts in project.funds.items():
-        budget, spent = amounts.get(block.budget), amounts.get(block.spent)
-        if budget is not None and spent is not None and spent > budget:
-            diags.error("PD704", where, f"{source}的{block.spent} {decimal_text(spent)} 万元"
-                        f"大于{block.budget} {decimal_text(budget)} 万元",
-                        line=project.lines.get(f"funds.{source}.{block.spent}"),
-                        field=f"funds.{source}.{block.spent}")
-    if project.budget == 0:
-        diags.error("PD702", where, f"各来源的{block.budget}合计为 0，无法计算执行率",
-                    line=project.lines.get("funds"), field="funds")
-        return
-    rate = project.execution_rate
-    reason = project.execution_reason
-    if rate is not None and rate < LOW_EXECUTION and not reason:
-        message = (f"执行率为 {percent_text(rate)}，低于 90%，请在 execution_reason 中写明原因"
-                   + (f"（{block.reason_limit} 字以内）" if block.reason_limit else ""))
-        report = diags.error if block.low_rate == "error" else diags.warning
-        report("PD705", where, message, line=project.lines.get("funds"), field="execution_reason")
-    if not block.reason_limit:
-        return
-    line = project.lines.get("execution_reason")
-    try:
-        length = markdown.printed_length(reason)
-    except markdown.TooComplex as error:
-        markdown.too_complex(where, line or 1, error, diags, field="execution_reason")
-        return
-    if length > block.reason_limit:
-        diags.error("PD709", where, f"execution_reason 有 {length} 字，超过版式规定的 "
-                    f"{block.reason_limit} 字", line=line, field="execution_reason")
 
 
 def _targets(project: Project, diags: Diagnostics) -> None:
@@ -133,4 +98,4 @@ def _texts(project: Project) -> Iterator[tuple[str, int | None, str | None, str]
             yield project.path, project.lines.get(key), key, value
     for section in project.parts.values():
         yield from body_lines(section)
-    yield from indicator_cells(project.indicators, PROJECT_CSV.note)
+    yield from indicator_cells(project.indicators, project.layout.csv_schema)

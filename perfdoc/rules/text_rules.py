@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources import markdown
+from perfdoc.sources.layout import CsvSchema
 from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 
 # Every pattern here matches within one line ([^\S\n], never \s), so a whole body is
@@ -55,16 +56,17 @@ def _body_lines(report: Report) -> Iterator[tuple[str, int | None, str | None, s
         for key in ("title", "hint"):
             yield section.path, section.field_lines.get(key), key, getattr(section, key)
         yield from body_lines(section)
-    yield from indicator_cells(report.indicators, "说明")
+    yield from indicator_cells(report.indicators, report.layout.csv_schema)
 
 
-def indicator_cells(indicators: Iterable[Indicator], note: str) -> Iterator[tuple[str, int, str, str]]:
+def indicator_cells(indicators: Iterable[Indicator],
+                    schema: CsvSchema) -> Iterator[tuple[str, int, str, str]]:
     """(path, line, column, text) for each typed cell of the indicator rows."""
     seen = set()
     for ind in indicators:
-        cells = [(f"{n}级指标", v) for n, v in zip("一二三", ind.levels, strict=False)]  # 1-3 levels
-        cells += [("年度指标值", ind.target), ("实际完成值", ind.actual), (note, ind.note),
-                  ("责任处室", ind.owner)]
+        cells = list(zip(schema.levels, ind.levels, strict=False))  # rows have 1-3 levels
+        cells += [(schema.target or "", ind.target), (schema.actual or "", ind.actual),
+                  (schema.note, ind.note), (schema.owner, ind.owner)]
         for field, value in cells:
             # A blank level cell repeats the row above: report the name once.
             if value and (ind.path, field, value) not in seen:

@@ -13,7 +13,7 @@ from perfdoc import ooxml
 from perfdoc.ooxml import Formula, column_letter
 from perfdoc.sources.layout import Layout, columns_for, label_span
 from perfdoc.sources.model import Report, decimal_text
-from perfdoc.word.tables import CONTINUE, RESTART, merge_plan
+from perfdoc.word.tables import CONTINUE, RESTART, budget_cells, cell_text, merge_plan
 
 
 def string_literal(text: str) -> str:
@@ -57,10 +57,22 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
             elif field in ("weight", "score"):
                 cells.append((getattr(ind, field), "number"))
             else:
-                cells.append((ind.note if field == "note" else ind.owner, "left"))
+                cells.append((cell_text(ind, field, None), "left"))
         rows.append(cells)
 
     span = label_span(columns)
+    budget = budget_cells(report, columns)
+    if budget is not None:  # the computed 执行率 row: inside the sums
+        label, values = budget
+        block = report.layout.budget
+        assert block is not None
+        numbers = {"weight": block.weight, "score": report.budget_score}
+        rows.append([(label, "head"), *[(None, "center")] * (span - 1),
+                     *[(numbers[c.field], "number") if c.field in numbers
+                       else (values.get(c.field), "left") for c in columns[span:]]])
+        last += 1
+        if span > 1:
+            merges.append(f"A{last}:{column_letter(span)}{last}")
     total_row, grade_row = last + 1, last + 2
     total: list[tuple[object, str]] = [(spec.total_label, "head")]
     total += [(None, "center")] * (len(columns) - 1)

@@ -177,6 +177,14 @@ class BudgetBlock:
     columns: tuple[BudgetColumn, ...]
     low_rate: str  # "error" | "warning": 执行率 < 90 % without a reason
     reason_limit: int | None  # characters of execution_reason
+    # Groupings of the sources (按收入性质分, 按支出性质分): 年度资金总额 is the first
+    # grouping's sum, and every grouping must add up to the same totals. None: one list.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The sources 年度资金总额 adds up."""
+        return self.groups[0][1] if self.groups else tuple(key for key, _ in self.sources)
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,41 @@ class IndicatorBlock:
     heading: str | None  # a title row above the column heads (the Jiangsu form)
     total_label: str
     columns: tuple[Column, ...]
+    # Columns the CSV has and the form does not print (说明, the reason for a deduction,
+    # where the form has no reason column): still read, checked and shown in scores.xlsx.
+    unprinted: tuple[Column, ...] = ()
+
+
+@dataclass(frozen=True)
+class CsvSchema:
+    """An indicator CSV's columns by role: the header a writer types for each, which is
+    the header the form prints (users type what they see). Rules read roles, never
+    column names."""
+
+    levels: tuple[str, ...]  # level1, level2, level3 headers, in order
+    optional_levels: int  # how many trailing levels may be absent (三级指标 when present)
+    weight: str
+    score: str
+    note: str  # the reason for a deduction
+    target: str | None = None  # 年度指标值
+    actual: str | None = None  # 实际完成值
+    owner: str = "责任处室"  # optional everywhere: who scores the row
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        roles = (self.target, self.actual, self.weight, self.score, self.note)
+        return (*self.levels[:len(self.levels) - self.optional_levels],
+                *(r for r in roles if r is not None))
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return (*self.levels[len(self.levels) - self.optional_levels:], self.owner)
+
+
+# Project CSVs keep one vocabulary whatever their layout prints (the Sichuan form prints
+# the target split into 指标性质 · 指标值 · 度量单位, read from 年度指标值).
+PROJECT_CSV = CsvSchema(("一级指标", "二级指标", "三级指标"), 0, "分值", "得分",
+                        "偏差原因分析及改进措施", target="年度指标值", actual="实际完成值")
 
 
 @dataclass(frozen=True)
@@ -247,8 +290,17 @@ class Layout:
 
     @property
     def sections(self) -> tuple[SectionSpec, ...]:
-        """The narrative sections (content/*.md), in printed order."""
-        return tuple(s for b in self.blocks if isinstance(b, SectionsBlock) for s in b.sections)
+        """A department's narrative sections (content/*.md), in printed order: those of the
+        sections block, and the parts of its goals and text blocks (`section: goals`)."""
+        if self.kind != "department":
+            return ()
+        out: list[SectionSpec] = []
+        for b in self.blocks:
+            if isinstance(b, SectionsBlock):
+                out += b.sections
+            elif isinstance(b, (GoalsBlock, TextBlock)):
+                out += [SectionSpec(p.key, p.header, "", p.limit) for p in b.parts]
+        return tuple(out)
 
     @property
     def section_keys(self) -> tuple[str, ...]:
@@ -269,6 +321,26 @@ class Layout:
         found = self.block(IndicatorBlock)
         assert found is not None  # every layout has one (checked when read)
         return found
+
+    @property
+    def csv_schema(self) -> CsvSchema:
+        """The indicator CSV's columns: for a department, the headers its form and report
+        print (and its unprinted columns); projects keep PROJECT_CSV."""
+        if self.kind == "project":
+            return PROJECT_CSV
+        columns = [*self.indicators.columns, *self.indicators.unprinted,
+                   *(self.report.columns if self.report else ())]
+        header: dict[str, str] = {}
+        optional: set[str] = set()
+        for c in columns:
+            header.setdefault(c.field, c.header)
+            if c.when_present:
+                optional.add(c.field)
+        levels = [f for f in ("level1", "level2", "level3") if f in header]
+        return CsvSchema(tuple(header[f] for f in levels),
+                         sum(1 for f in levels if f in optional), header["weight"],
+                         header["score"], header["note"], header.get("target"),
+                         header.get("actual"), header.get("owner", "责任处室"))
 
     @property
     def the_report(self) -> ReportDoc:
@@ -507,8 +579,17 @@ def _layout(t: _Table) -> Layout:
         raise t.error("blocks", "版式应有且只有一个 indicators 块")
     if counts[BudgetBlock] > 1:
         raise t.error("blocks", "版式最多有一个 budget 块")
-    if kind == "department" and counts[SectionsBlock] != 1:
-        raise t.error("blocks", "部门整体自评的版式应有且只有一个 sections 块")
+    if counts[SectionsBlock] > 1:
+        raise t.error("blocks", "版式最多有一个 sections 块")
+    if kind == "department":
+        indicators = next(b for b in blocks if isinstance(b, IndicatorBlock))
+        declared = {c.field for c in (*indicators.columns, *indicators.unprinted,
+                                      *(report.columns if report else ()))}
+        for field, what in (("level1", "一级指标"), ("weight", "分值"), ("score", "得分"),
+                            ("note", "扣分说明")):
+            if field not in declared:
+                raise t.error("blocks", f"指标表缺少 {field}（{what}）列：印出的列或 unprinted 中"
+                              "至少要有一列")
     if kind == "project" and not next(b for b in blocks if isinstance(b, IndicatorBlock)).label:
         raise t.error("blocks", "项目支出自评表的 indicators 块要写 label（左侧的块名称，如“绩效指标”）")
     return Layout(name, kind, description, page, fonts, total, grades, form, blocks, report)
@@ -576,9 +657,10 @@ def _report(t: _Table) -> ReportDoc:
     return report
 
 
-def _columns(t: _Table, fields: tuple[str, ...]) -> tuple[Column, ...]:
+def _columns(t: _Table, fields: tuple[str, ...], key: str = "columns",
+             required: bool = True) -> tuple[Column, ...]:
     columns = []
-    for c in t.tables("columns", most=64):
+    for c in t.tables(key, most=64, **({} if required else {"default": []})):
         columns.append(Column(c.choice("field", fields), c.text("header", limit=60),
                               c.number("width", **WIDTH), c.flag("when_present", False)))
         c.done()
@@ -591,6 +673,14 @@ def _part(t: _Table) -> Part:
                 t.integer("limit", low=1, high=100_000))
     t.done()
     return part
+
+
+def _members(g: _Table, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """A grouping's sources: a list of the budget block's source keys."""
+    value = g._get("sources", _MISSING)
+    if not isinstance(value, list) or not value or any(v not in keys for v in value):
+        raise g.error("sources", "应为资金来源的列表，每项是 sources 中的 key：" + "、".join(keys))
+    return tuple(value)
 
 
 def _header_cell(t: _Table) -> HeaderCell:
@@ -606,9 +696,8 @@ def _header_cell(t: _Table) -> HeaderCell:
 
 
 def _block(t: _Table, layout_kind: str) -> Block:
-    kinds = ("sections", "indicators") if layout_kind == "department" else (
-        "header", "budget", "goals", "indicators", "text", "signature")
-    kind = t.choice("kind", kinds)
+    kinds = ("header", "budget", "goals", "indicators", "text", "signature")
+    kind = t.choice("kind", ("sections", *kinds) if layout_kind == "department" else kinds)
     block: Block
     if kind == "sections":
         specs = []
@@ -641,19 +730,28 @@ def _block(t: _Table, layout_kind: str) -> Block:
             key = s.text("key", limit=40)
             sources.append((key, s.text("label", key, limit=60)))
             s.done()
+        keys = tuple(key for key, _ in sources)
+        groups = []
+        for g in t.tables("groups", most=5, default=[]):
+            groups.append((g.text("label", limit=40), _members(g, keys)))
+            g.done()
+        grouped = [key for _, members in groups for key in members]
+        if len(grouped) != len(set(grouped)):
+            raise t.error("groups", "同一资金来源只能属于一个分组")
         block = BudgetBlock(
             t.text("label", limit=60), t.number("row_label_width", **WIDTH), amounts,
             t.choice("budget", amounts), t.choice("spent", amounts),
             t.decimal("weight", low=Decimal(0), high=Decimal(1000)),
             t.text("total_label", limit=40), tuple(sources), tuple(columns),
             t.choice("low_rate", ("error", "warning"), "warning"),
-            t.integer("reason_limit", low=1, high=100_000))
+            t.integer("reason_limit", low=1, high=100_000), tuple(groups))
     elif kind == "goals":
         block = GoalsBlock(t.text("label", limit=60),
                            tuple(_part(p) for p in t.tables("parts", most=10)))
     elif kind == "indicators":
         block = IndicatorBlock(t.text("label", None, limit=60), t.text("heading", None, limit=60),
-                               t.text("total_label", limit=40), _columns(t, INDICATOR_FIELDS))
+                               t.text("total_label", limit=40), _columns(t, INDICATOR_FIELDS),
+                               _columns(t, INDICATOR_FIELDS, "unprinted", required=False))
     elif kind == "text":
         block = TextBlock(t.number("label_width", **WIDTH),
                           tuple(_part(p) for p in t.tables("parts", most=20)))

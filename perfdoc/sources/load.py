@@ -8,6 +8,7 @@ one run reports everything.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import os
@@ -28,9 +29,8 @@ from perfdoc.files import (
     SourceError,
     read_source,
 )
-from perfdoc.sources.layout import DEFAULT_LAYOUT, Layout, LayoutError, load_layout
+from perfdoc.sources.layout import DEFAULT_LAYOUT, CsvSchema, Layout, LayoutError, load_layout
 from perfdoc.sources.model import (
-    LEVEL_COLUMNS,
     Facts,
     Indicator,
     Report,
@@ -41,19 +41,6 @@ from perfdoc.sources.model import (
 FACTS_FILE = "report.md"
 
 
-@dataclass(frozen=True)
-class CsvSchema:
-    """The columns of one kind of indicator CSV."""
-
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-    note: str  # the column that explains a deduction
-
-
-DEPARTMENT_CSV = CsvSchema(("一级指标", "二级指标", "分值", "得分", "说明"),
-                           ("三级指标", "责任处室"), "说明")
-PROJECT_CSV = CsvSchema(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
-                         "得分", "偏差原因分析及改进措施"), (), "偏差原因分析及改进措施")
 NUMBER = re.compile(r"[0-9]{1,15}(\.[0-9]{1,10})?")  # ASCII only: "３" and "3分" are errors
 
 
@@ -201,10 +188,81 @@ def text_field(fm: Frontmatter, key: str, where: str, diags: Diagnostics,
     return str(value).strip()
 
 
+# ---------------------------------------------------------------- funds
+
+
+def read_funds(fm: Frontmatter, layout: Layout, where: str, diags: Diagnostics, code: str,
+               what: str) -> dict[str, dict[str, Decimal]] | None:
+    """funds: {source: {amount: 万元}} for the layout's budget block (a project's
+    project.md or the department's report.md, the same shape); every amount of a given
+    source must be written. {} when the layout has no budget block."""
+    block = layout.budget
+    raw = fm.meta.get("funds")
+    if block is None:
+        return {}
+    sources = [key for key, _ in block.sources]
+    example = f"{sources[0]}: {{{', '.join(f'{a}: 0' for a in block.amounts)}}}"
+    if not isinstance(raw, dict) or not raw:
+        diags.error(code, where, f"frontmatter 缺少 funds（{what}，万元），例如：{example}",
+                    line=fm.lines.get("funds") or 1, field="funds")
+        return None
+    funds: dict[str, dict[str, Decimal]] = {}
+    ok = True
+    # Each amount's line joins the frontmatter's line map, which becomes project.lines:
+    # the checks of spent against budget cite it.
+    lines = fm.lines
+    for source, amounts in raw.items():
+        source = str(source)
+        line = fm.line_of("funds", source)
+        if source not in sources:
+            diags.error(code, where, f"未知的资金来源“{source}”，版式 {layout.name} 中为："
+                        + "、".join(sources), line=line, field=f"funds.{source}")
+            ok = False
+            continue
+        if not isinstance(amounts, dict):
+            diags.error(code, where, f"funds.{source} 应写作 {{{', '.join(block.amounts)}}}"
+                        "各项金额", line=line, field=f"funds.{source}")
+            ok = False
+            continue
+        funds[source] = {}
+        for key in amounts:
+            if key not in block.amounts:
+                diags.error(code, where, f"funds.{source} 中未知的金额“{key}”，应为："
+                            + "、".join(block.amounts), line=fm.line_of("funds", source, key),
+                            field=f"funds.{source}.{key}")
+                ok = False
+        for key in block.amounts:
+            value = amounts.get(key)
+            at = fm.line_of("funds", source, key)
+            if at is not None:
+                lines[f"funds.{source}.{key}"] = at
+            if value is None or value == "":
+                diags.error(code, where, f"funds.{source}.{key} 未填写（万元，没有写 0）",
+                            line=at, field=f"funds.{source}.{key}")
+                ok = False
+            elif (money := amount(value)) is None:
+                diags.error(code, where, f"funds.{source}.{key} 应为非负数字（万元），"
+                            f"实际为“{shown(value)}”", line=at, field=f"funds.{source}.{key}")
+                ok = False
+            else:
+                funds[source][key] = money
+    return funds if ok else None
+
+
+def read_signatures(fm: Frontmatter, where: str, diags: Diagnostics,
+                    code: str) -> dict[str, str] | None:
+    raw = fm.meta.get("signatures") or {}
+    if not isinstance(raw, dict):
+        diags.error(code, where, "signatures 应写作“项目负责人: 姓名”的列表",
+                    line=fm.lines.get("signatures"), field="signatures")
+        return None
+    return {str(k): str(v) for k, v in raw.items() if v is not None}
+
+
 # ---------------------------------------------------------------- facts
 
 
-def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
+def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts, Frontmatter] | None:
     path = root / "content" / FACTS_FILE
     where = rel(root, path)
     if not os.path.lexists(path):
@@ -262,14 +320,14 @@ def load_facts(root: Path, diags: Diagnostics) -> Facts | None:
     if not ok or unit is None or not isinstance(year, int):
         return None
     known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason",
-             "date", "lint"}
+             "date", "lint", "funds", "signatures"}
     extra = {k: v for k, v in meta.items() if k not in known}
     # YAML reads a bare off as false
     settings = {str(k): "off" if v is False or str(v).lower() in ("off", "false") else str(v)
                 for k, v in lint.items()}
     return Facts(year=year, unit=unit, title=title, layout=layout, finance=finance,
                  grade=grade, execution_reason=reason, date=signed, extra=extra, lint=settings,
-                 path=where, lines=fm.lines)
+                 path=where, lines=fm.lines), fm
 
 
 # ---------------------------------------------------------------- sections
@@ -322,12 +380,12 @@ class _Table:
     owners: dict[tuple[str, int], str] = field(default_factory=dict)  # even broken rows
 
 
-def load_indicators(root: Path, diags: Diagnostics) -> _Table:
+def load_indicators(root: Path, schema: CsvSchema, diags: Diagnostics) -> _Table:
     files = sorted((root / "indicators").glob("*.csv"))
     if not files:
         diags.error("PD301", "indicators", "indicators/ 中没有 CSV 文件")
         return _Table([], 2, False)
-    return load_indicator_files(root, files, DEPARTMENT_CSV, diags)
+    return load_indicator_files(root, files, schema, diags)
 
 
 def load_indicator_files(root: Path, files: list[Path], schema: CsvSchema,
@@ -402,7 +460,7 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
             diags.warning("PD305", where, f"未知的列“{name}”，不会被使用", line=header_line,
                           field=name or None)
     col = {name: i for i, name in reversed(list(enumerate(header)))}
-    level_names = [c for c in LEVEL_COLUMNS if c in col]
+    level_names = [c for c in schema.levels if c in col]
     depth = len(level_names)
 
     out: list[Indicator] = []
@@ -411,8 +469,9 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
     previous: list[str] = []
     orphans_reported = False
     for line, cells in rows[1:]:
-        if "责任处室" in col and col["责任处室"] < len(cells) and cells[col["责任处室"]]:
-            owners[(where, line)] = cells[col["责任处室"]]
+        at = col.get(schema.owner)
+        if at is not None and at < len(cells) and cells[at]:
+            owners[(where, line)] = cells[at]
         if len(cells) != len(header):
             diags.error("PD306", where, f"这一行有 {len(cells)} 个单元格，表头有 "
                         f"{len(header)} 列（说明中含逗号时请用英文双引号括起来）", line=line)
@@ -427,8 +486,8 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
                 diags.error("PD307", where, unnamed, line=line, field=level_names[len(filled)])
             orphans_reported = orphans_reported or not previous
             levels = None
-        weight = _number(cells[col["分值"]], "分值", where, line, diags)
-        score = _number(cells[col["得分"]], "得分", where, line, diags)
+        weight = _number(cells[col[schema.weight]], schema.weight, where, line, diags)
+        score = _number(cells[col[schema.score]], schema.score, where, line, diags, score=True)
         if levels is None or weight is None or score is None:
             complete = False
             previous = levels or previous
@@ -436,12 +495,12 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
         previous = levels
         owner = owners.get((where, line), "")
         out.append(Indicator(tuple(levels), weight, score, cells[col[schema.note]], owner,
-                             where, line, target=_cell(cells, col, "年度指标值"),
-                             actual=_cell(cells, col, "实际完成值")))
+                             where, line, target=_cell(cells, col, schema.target),
+                             actual=_cell(cells, col, schema.actual)))
     return _Table(out, depth, complete, owners)
 
 
-def _cell(cells: list[str], col: dict[str, int], column: str) -> str:
+def _cell(cells: list[str], col: dict[str, int], column: str | None) -> str:
     return cells[col[column]] if column in col else ""
 
 
@@ -471,12 +530,12 @@ def _fill_levels(given: list[str], previous: list[str],
     return levels, None
 
 
-def _number(raw: str, column: str, where: str, line: int,
-            diags: Diagnostics) -> Decimal | None:
+def _number(raw: str, column: str, where: str, line: int, diags: Diagnostics,
+            score: bool = False) -> Decimal | None:
     if NUMBER.fullmatch(raw):
         return Decimal(raw)
-    if not raw and column == "得分":  # what a new year's copy looks like: its own code
-        diags.error("PD316", where, "得分未填写", line=line, field=column)
+    if not raw and score:  # what a new year's copy looks like: its own code
+        diags.error("PD316", where, f"{column}未填写", line=line, field=column)
     else:
         diags.error("PD308", where, f"{column}“{raw or '（空）'}”不是非负数字，"
                     "应写作 3、3.0 或 49.04 这样的半角数字", line=line, field=column)
@@ -488,7 +547,8 @@ def _number(raw: str, column: str, where: str, line: int,
 
 def load_project(root: Path, diags: Diagnostics) -> Report | None:
     """The whole report, or None when it is too broken to build (diags say why)."""
-    facts = load_facts(root, diags)
+    read = load_facts(root, diags)
+    facts, fm = read if read else (None, None)
     try:
         layout = load_layout(facts.layout if facts else DEFAULT_LAYOUT, root)
     except LayoutError as exc:
@@ -496,8 +556,13 @@ def load_project(root: Path, diags: Diagnostics) -> Report | None:
                     line=facts.lines.get("layout") if facts else None, field="layout")
         return None
     sections = load_sections(root, layout, diags)
-    table = load_indicators(root, diags)
-    if facts is None:
+    table = load_indicators(root, layout.csv_schema, diags)
+    if facts is None or fm is None:
         return None
+    funds = read_funds(fm, layout, facts.path, diags, "PD102", "部门预算资金")
+    signatures = read_signatures(fm, facts.path, diags, "PD102")
+    if funds is None or signatures is None:
+        return None
+    facts = dataclasses.replace(facts, funds=funds, signatures=signatures)
     return Report(root, layout, facts, sections, table.indicators, table.depth,
                   table.complete, table.owners)

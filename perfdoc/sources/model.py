@@ -12,7 +12,6 @@ from pathlib import Path, PurePosixPath
 
 from perfdoc.sources.layout import Layout, fill
 
-LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
 CENT = Decimal("0.01")
@@ -127,10 +126,13 @@ class Scored:
 
     # ------------------------------------------------------------ budget
 
-    def amount(self, key: str) -> Decimal:
-        """A column of the budget block summed over every source: 年度资金总额."""
-        return sum((amounts.get(key, Decimal(0)) for amounts in self.funds.values()),
-                   Decimal(0))
+    def amount(self, key: str, sources: tuple[str, ...] | None = None) -> Decimal:
+        """A column of the budget block summed over `sources`, by default those that
+        年度资金总额 adds up (every source, or the first grouping's)."""
+        block = self.layout.budget
+        if sources is None:
+            sources = block.counted if block else ()
+        return sum((self.funds.get(s, {}).get(key, Decimal(0)) for s in sources), Decimal(0))
 
     @property
     def budget(self) -> Decimal:
@@ -253,6 +255,14 @@ class Report(Scored):
     def parts(self) -> dict[str, Section]:
         """The sections by key: what the form's blocks print."""
         return self.sections
+
+    @property
+    def path(self) -> str:
+        return self.facts.path
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return self.facts.lines
 
     @property
     def year(self) -> int:

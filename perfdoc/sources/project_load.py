@@ -7,28 +7,29 @@ naming the file (or the folder), line and field, and one run reports them all.
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from pathlib import Path
 
-from perfdoc.diagnostics import Diagnostics, shown
+from perfdoc.diagnostics import Diagnostics
 from perfdoc.files import MAX_MARKDOWN_BYTES, inside
 from perfdoc.sources import markdown
 from perfdoc.sources.layout import (
     DEFAULT_PROJECT_LAYOUT,
+    PROJECT_CSV,
     Layout,
     LayoutError,
     load_layout,
 )
 from perfdoc.sources.load import (
-    PROJECT_CSV,
     Frontmatter,
     load_indicator_files,
+    read_funds,
+    read_signatures,
     read_text,
     rel,
     split_frontmatter,
     text_field,
 )
-from perfdoc.sources.model import Facts, Project, Section, amount
+from perfdoc.sources.model import Facts, Project, Section
 
 PROJECTS_DIR = "projects"
 PROJECT_FILE = "project.md"
@@ -103,8 +104,8 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
         diags.error("PD003", where, str(exc), line=fm.lines.get("layout"), field="layout")
         return None
     reason = field("execution_reason", False) or ""
-    funds = _funds(fm, layout, where, diags)
-    signatures = _signatures(fm, where, diags)
+    funds = read_funds(fm, layout, where, diags, "PD702", "项目资金")
+    signatures = read_signatures(fm, where, diags, "PD702")
     parts = _parts(fm, layout, where, diags)
     if name is None or department is None or implementer is None or funds is None \
             or signatures is None or parts is None:
@@ -114,71 +115,6 @@ def load_project_folder(root: Path, folder: Path, facts: Facts | None,
         code=code, department=department, implementer=implementer, funds=funds,
         execution_reason=reason, signatures=signatures, parts=parts,
         indicators=table.indicators, indicators_complete=table.complete, lines=fm.lines)
-
-
-def _funds(fm: Frontmatter, layout: Layout, where: str,
-           diags: Diagnostics) -> dict[str, dict[str, Decimal]] | None:
-    """funds: {source: {amount: 万元}}; every amount of a given source must be written."""
-    block = layout.budget
-    raw = fm.meta.get("funds")
-    if block is None:
-        return {}
-    sources = [key for key, _ in block.sources]
-    example = f"{sources[0]}: {{{', '.join(f'{a}: 0' for a in block.amounts)}}}"
-    if not isinstance(raw, dict) or not raw:
-        diags.error("PD702", where, f"frontmatter 缺少 funds（项目资金，万元），例如：{example}",
-                    line=fm.lines.get("funds") or 1, field="funds")
-        return None
-    funds: dict[str, dict[str, Decimal]] = {}
-    ok = True
-    # Each amount's line joins the frontmatter's line map, which becomes project.lines:
-    # the checks of spent against budget cite it.
-    lines = fm.lines
-    for source, amounts in raw.items():
-        source = str(source)
-        line = fm.line_of("funds", source)
-        if source not in sources:
-            diags.error("PD702", where, f"未知的资金来源“{source}”，版式 {layout.name} 中为："
-                        + "、".join(sources), line=line, field=f"funds.{source}")
-            ok = False
-            continue
-        if not isinstance(amounts, dict):
-            diags.error("PD702", where, f"funds.{source} 应写作 {{{', '.join(block.amounts)}}}"
-                        "各项金额", line=line, field=f"funds.{source}")
-            ok = False
-            continue
-        funds[source] = {}
-        for key in amounts:
-            if key not in block.amounts:
-                diags.error("PD702", where, f"funds.{source} 中未知的金额“{key}”，应为："
-                            + "、".join(block.amounts), line=fm.line_of("funds", source, key),
-                            field=f"funds.{source}.{key}")
-                ok = False
-        for key in block.amounts:
-            value = amounts.get(key)
-            at = fm.line_of("funds", source, key)
-            if at is not None:
-                lines[f"funds.{source}.{key}"] = at
-            if value is None or value == "":
-                diags.error("PD702", where, f"funds.{source}.{key} 未填写（万元，没有写 0）",
-                            line=at, field=f"funds.{source}.{key}")
-                ok = False
-            elif (money := amount(value)) is None:
-                diags.error("PD702", where, f"funds.{source}.{key} 应为非负数字（万元），"
-                            f"实际为“{shown(value)}”", line=at, field=f"funds.{source}.{key}")
-                ok = False
-            else:
-                funds[source][key] = money
-    return funds if ok else None
-
-
-def _signatures(fm: Frontmatter, where: str, diags: Diagnostics) -> dict[str, str] | None:
-    raw = fm.meta.get("signatures") or {}
-    if not isinstance(raw, dict):
-        diags.error("PD702", where, "signatures 应写作“项目负责人: 姓名”的列表",
-                    line=fm.lines.get("signatures"), field="signatures")
-        return None
-    return {str(k): str(v) for k, v in raw.items() if v is not None}
 
 
 def _parts(fm: Frontmatter, layout: Layout, where: str,

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from perfdoc import ooxml
 from perfdoc.sources.layout import Column, label_span
-from perfdoc.sources.model import Form, Indicator, decimal_text
+from perfdoc.sources.model import Form, Indicator, decimal_text, percent_text
 from perfdoc.sources.targets import parse_actual, parse_target
 from perfdoc.word.document import Sheet
 
@@ -48,7 +48,7 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     return widths
 
 
-def _value(ind: Indicator, field: str, level: int | None) -> str:
+def cell_text(ind: Indicator, field: str, level: int | None) -> str:
     if level is not None:
         return ind.levels[level]
     if field in ("weight", "score"):
@@ -97,12 +97,24 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
         cells = []
         for field, level, merging in specs:
             vmerge = merges[level] if merging and level is not None else None
-            text = "" if vmerge == CONTINUE else _value(ind, field, level)
+            text = "" if vmerge == CONTINUE else cell_text(ind, field, level)
             # merged group names centre; the leaf names read as text
             jc = _ALIGN[field] if level is None else "center" if merging else None
             cells.append(CellData(text, jc, vmerge))
         rows.append(cells)
     return rows
+
+
+def budget_cells(form: Form, columns: Sequence[Column]) -> tuple[str, dict[str, str]] | None:
+    """The row a scoring table gives the budget block's 执行率 (a department form with a
+    budget block): its label and, by field, weight, score and the rate as a note."""
+    block = form.layout.budget
+    if block is None or form.layout.kind == "project":
+        return None
+    rate = percent_text(form.execution_rate, "—")
+    return "预算执行率", {"weight": decimal_text(block.weight),
+                         "score": decimal_text(form.budget_score),
+                         "note": f"{block.spent}÷{block.budget} = {rate}"}
 
 
 def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Form, *,
@@ -125,14 +137,22 @@ def indicator_table(sheet: Sheet, columns: Sequence[Column], report: Form, *,
                            for c, w in zip(columns, widths, strict=True)], header=True))
 
     data_rows = indicator_cells(indicators, depth, columns)
+    span = label_span(columns)
+    budget = budget_cells(report, columns)
     for n, data in enumerate(data_rows, start=1):
         # The last row stays with 合计 below it: totals never open a page alone.
         rows.append(ooxml.Row([ooxml.Cell(width, d.text, cell, d.jc, vmerge=d.vmerge)
                                for d, width in zip(data, widths, strict=True)], keep=True,
                               keep_next=n == len(data_rows)))
+    if budget is not None:  # the computed 执行率 row, so the table adds up to its 合计
+        label, values = budget
+        rows.append(ooxml.Row(
+            [ooxml.Cell(sum(widths[:span]), label, head, "center", span=span)]
+            + [ooxml.Cell(w, values.get(c.field, ""), cell, "center")
+               for c, w in zip(columns[span:], widths[span:], strict=True)], keep=True,
+            keep_next=True))
 
     # 合计: the label spans the leading level columns; sums are computed, never typed.
-    span = label_span(columns)
     totals = {"weight": decimal_text(report.total_weight),
               "score": decimal_text(report.total_score)}
     rows.append(ooxml.Row(
