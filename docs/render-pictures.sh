@@ -16,3 +16,14 @@ shot report 1 report-page1
 page=$(pdftotext -layout build/report.pdf - | awk -v RS='\f' '$1 == "附件" { print NR; exit }')
 shot report "${page:?no page starts with 附件}" report-attachment
 shot project 1 project-page1
+
+# The first page of each department layout's sample form (tests/fixtures/<layout>/).
+for layout in central-department sichuan-department chongqing-department-2021 anhui-department-2023; do
+  out="build/layouts/$layout"
+  .venv/bin/perfdoc build "tests/fixtures/$layout" >/dev/null
+  mkdir -p "$out"
+  mv "tests/fixtures/$layout/build/"* "$out/"
+  rmdir "tests/fixtures/$layout/build"
+  soffice --headless --convert-to pdf --outdir "$out" "$out/form.docx" >/dev/null
+  pdftoppm -f 1 -l 1 -r 70 -png -singlefile "$out/form.pdf" "docs/$layout-page1"
+done

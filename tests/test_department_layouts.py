@@ -10,19 +10,24 @@ from __future__ import annotations
 import re
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
 from conftest import FIXTURES
 from docx_reading import body_tables, find_row, row_texts
-from test_pages import raw_pages, split_rows
+from test_pages import raw_pages
 from test_schema import assert_valid
 
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
+from perfdoc.sources.layout import columns_for
+from perfdoc.word.tables import indicator_cells
 
 CENTRAL = FIXTURES / "central-department"
+LAYOUTS = ("central-department", "sichuan-department", "chongqing-department-2021",
+           "anhui-department-2023")
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +112,164 @@ def test_a_department_budget_uses_the_project_rules(tmp_path):
     assert any(d.code == "PD102" and "未知的资金来源“投资”" in d.message for d in diags.errors)
 
 
-def test_the_central_department_outputs_are_valid(central):
-    assert_valid(sorted(p for p in central.rglob("*") if p.suffix in (".docx", ".xlsx")))
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    """Every shipped department layout's sample, built once."""
+    out = {}
+    for name in LAYOUTS:
+        folder = tmp_path_factory.mktemp(name)
+        result = build(FIXTURES / name, folder)
+        assert result.ok, (name, [str(d) for d in result.diagnostics.items])
+        out[name] = folder
+    return out
 
 
-def test_no_central_department_row_breaks_across_pages(central, tmp_path):
-    pages = raw_pages([central / "form.docx", central / "report.docx"], tmp_path)
-    report, _ = check_project(CENTRAL)
-    rows = [re.sub(r"\s+", "", i.levels[-1] + i.target + i.actual + str(i.weight)
-                   + str(i.score) + i.note) for i in report.indicators]
-    assert len(pages["form"]) >= 2
-    assert split_rows(pages["form"], rows) == []
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_department_layout_builds_valid_documents(samples, name):
+    paths = sorted(p for p in samples[name].rglob("*") if p.suffix in (".docx", ".xlsx"))
+    assert [p.name for p in paths] == ["form.docx", "report.docx", "scores.xlsx"]
+    assert_valid(paths)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_no_department_layout_row_breaks_across_pages(samples, name, tmp_path):
+    out = samples[name]
+    pages = raw_pages([out / "form.docx", out / "report.docx"], tmp_path)
+    report, _ = check_project(FIXTURES / name)
+    columns = columns_for(report.layout.indicators.columns, report.depth)
+    # Each row as drawn, in pieces: a merged group name (drawn in its group's first row)
+    # splits a row's text in the PDF's stream, so every piece must be on one page.
+    rows = []
+    for cells in indicator_cells(report.indicators, report.depth, columns):
+        pieces, run = [], ""
+        for c in cells:
+            if c.vmerge is None:
+                run += re.sub(r"\s+", "", c.text)
+            elif run:
+                pieces, run = [*pieces, run], ""
+        rows.append([*pieces, run] if run else pieces)
+    assert len(rows) == len(report.indicators) and all(rows)
+    broken = [row for row in rows if not any(all(p in page for p in row) for page in pages["form"])]
+    assert broken == []
+
+
+def copy(name: str, tmp_path) -> Path:
+    return shutil.copytree(FIXTURES / name, tmp_path / name)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- Sichuan
+
+
+def test_sichuan_prints_the_conclusion_below_the_table(samples):
+    doc = docx.Document(str(samples["sichuan-department"] / "form.docx"))
+    first, second = body_tables(doc)
+    assert row_texts(first)[0] == ["绩效评价指标"]
+    assert row_texts(first)[1] == ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "得分",
+                                   "说明"]
+    assert row_texts(second)[0][0] == "评价结论"
+    assert "自评得分98分" in row_texts(second)[0][1] or "得分98分" in row_texts(second)[0][1]
+
+
+def test_a_fixed_weight_broken_by_one_point_is_refused_with_the_group_named(tmp_path):
+    project = copy("sichuan-department", tmp_path)
+    csv = project / "indicators" / "01-指标.csv"
+    edit(csv, "绩效目标合理性,5,目标与部门职能相符得5分，否则酌情扣分,5,",
+         "绩效目标合理性,4,目标与部门职能相符得5分，否则酌情扣分,4,")
+    edit(csv, "财务管理,5,制度健全、执行有效得5分,5,", "财务管理,6,制度健全、执行有效得5分,6,")
+    _, diags = check_project(project)
+    found = sorted((d.code, d.path, d.line, d.message) for d in diags.errors)
+    assert found == [
+        ("PD318", "indicators/01-指标.csv", 2, "“部门决策”的分值合计为 24，版式规定为 25"),
+        ("PD318", "indicators/01-指标.csv", 6, "“综合管理”的分值合计为 31，版式规定为 30"),
+    ]
+    assert not build(project, tmp_path / "out").ok
+
+
+def test_a_second_level_weight_is_held_too(tmp_path):
+    project = copy("sichuan-department", tmp_path)
+    csv = project / "indicators" / "01-指标.csv"
+    edit(csv, ",,工作质量达标率,10,按达标比例计分,10,", ",,工作质量达标率,9,按达标比例计分,9,")
+    edit(csv, "长效机制建设,10,机制健全得10分,10,", "长效机制建设,11,机制健全得10分,11,")
+    _, diags = check_project(project)
+    assert [(d.code, d.message) for d in diags.errors] == [
+        ("PD318", "“部门绩效情况／履职成效”的分值合计为 19，版式规定为 20")]
+
+
+def test_a_scoring_rule_is_never_the_reason_for_a_deduction(tmp_path):
+    project = copy("sichuan-department", tmp_path)
+    edit(project / "indicators" / "01-指标.csv",
+         ",8,年末结转结余率7%，两个项目因政策调整延后实施", ",8,")
+    _, diags = check_project(project)
+    assert [(d.code, d.field) for d in diags.errors] == [("PD312", "说明")]
+
+
+# ---------------------------------------------------------------- Chongqing
+
+
+def test_chongqing_computes_scores_from_the_coefficient(samples):
+    report, diags = check_project(FIXTURES / "chongqing-department-2021")
+    assert not diags.items, [str(d) for d in diags.items]
+    scores = {i.levels[0]: i.score for i in report.indicators}
+    assert scores["项目按期完成率"] == Decimal("13.50")  # 15 × 90 ÷ 100, the cell was empty
+    assert scores["信息安全事件"] == Decimal(10)  # typed, and equal
+    assert report.execution_rate == Decimal("0.9680") and report.budget_score == Decimal("9.68")
+    assert report.total_score == Decimal("98.18")
+    doc = docx.Document(str(samples["chongqing-department-2021"] / "form.docx"))
+    rows = row_texts(body_tables(doc)[-1])
+    assert find_row(rows, "项目按期完成率")[-4:] == ["90", "15", "13.5", "是"]
+    assert "98.18" in find_row(rows, "自评总分")
+
+
+def test_a_typed_coefficient_score_that_differs_is_refused(tmp_path):
+    project = copy("chongqing-department-2021", tmp_path)
+    edit(project / "indicators" / "01-指标.csv", "90%,90,15,,是,", "90%,90,15,14,是,")
+    _, diags = check_project(project)
+    [error] = diags.errors
+    assert (error.code, error.line, error.field) == ("PD317", 5, "指标得分(分)")
+    assert "14" in error.message and "13.5" in error.message
+
+
+# ---------------------------------------------------------------- Anhui
+
+
+def test_anhui_numbers_its_rows_and_keeps_the_unprinted_reason(samples):
+    doc = docx.Document(str(samples["anhui-department-2023"] / "form.docx"))
+    rows = row_texts(body_tables(doc)[0])
+    assert rows[0] == ["序号", "一级指标", "二级指标", "三级指标", "指标分值", "指标解释",
+                       "指标说明及评分标准", "自评得分"]
+    assert [r[0] for r in rows[1:10]] == [str(n) for n in range(1, 10)]
+    assert "部分采购项目年底验收" not in "".join(c for r in rows for c in r)  # not printed
+    sheet = openpyxl.load_workbook(samples["anhui-department-2023"] / "scores.xlsx").active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[4][0] == 4 and values[4][-1] == "部分采购项目年底验收，支付顺延至次年"
+
+
+def test_anhui_checks_the_unprinted_reason_and_its_weights(tmp_path):
+    project = copy("anhui-department-2023", tmp_path)
+    edit(project / "indicators" / "01-指标.csv", ",14.5,部分采购项目年底验收，支付顺延至次年", ",14.5,")
+    edit(project / "indicators" / "01-指标.csv", "目标明确性,5,绩效目标细化量化程度,细化量化得5分,5,",
+         "目标明确性,6,绩效目标细化量化程度,细化量化得5分,6,")
+    edit(project / "indicators" / "01-指标.csv", "制度建设,10,长效管理制度建立情况,健全得10分,10,",
+         "制度建设,9,长效管理制度建立情况,健全得10分,9,")
+    _, diags = check_project(project)
+    assert sorted((d.code, d.field) for d in diags.errors) == [
+        ("PD312", "说明"), ("PD318", "指标分值"), ("PD318", "指标分值")]
+
+
+def test_a_target_sentence_is_not_a_typed_result(tmp_path):
+    """PD402 compares what a text says was achieved, not what it aimed at."""
+    project = copy("chongqing-department-2021", tmp_path)
+    goals = project / "content" / "01-goals.md"
+    edit(goals, "群众满意度达到90%以上。", "群众满意度达到90%以上，预算执行率达到95%以上。")
+    _, diags = check_project(project)
+    assert not diags.items, [str(d) for d in diags.items]
+    edit(goals, "预算执行率达到95%以上。", "预算执行率为95%。")
+    _, diags = check_project(project)
+    [error] = diags.errors
+    assert error.code == "PD402" and "应为 97%" in error.message  # at the precision typed

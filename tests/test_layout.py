@@ -163,3 +163,26 @@ def test_blocks_print_in_the_layouts_order(tmp_path):
     tables = docx.Document(str(tmp_path / "out" / "form.docx")).tables
     assert tables[0].rows[0].cells[0].text == "评价指标"
     assert tables[1].rows[0].cells[0].text.startswith("一、部门概况")
+
+
+def test_rules_read_section_roles_not_keys(tmp_path):
+    """PD313 (deductions, but 存在问题 says 无) works whatever a layout calls the section."""
+    project = copy_project(ROOT, tmp_path / "p")
+    text = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
+    (project / "mine.toml").write_text(text.replace(
+        '{ key = "problems", title', '{ key = "wenti", role = "problems", title'),
+        encoding="utf-8")
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("layout: jiangsu-2020",
+                                                               "layout: mine.toml"),
+                     encoding="utf-8")
+    problems = project / "content" / "04-problems.md"
+    head, _ = problems.read_text(encoding="utf-8").rsplit("---\n", 1)
+    problems.write_text(head.replace("section: problems", "section: wenti") + "---\n无\n",
+                        encoding="utf-8")
+    csv = project / "indicators" / "02-部门管理.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("专款专用率,3,3,100%", "专款专用率,3,2,98%"),
+                   encoding="utf-8")
+    _, diags = check_project(project)
+    assert sorted((d.code, d.path) for d in diags.errors) == [
+        ("PD313", "content/04-problems.md"), ("PD313", "content/05-suggestions.md")]

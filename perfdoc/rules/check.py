@@ -51,6 +51,7 @@ def _check(root: Path) -> tuple[Report | None, Diagnostics]:
 def check_report(report: Report, diags: Diagnostics) -> None:
     score_rules(report.indicators, report.layout.csv_schema.note, diags)
     _total(report, diags)
+    _fixed_weights(report, diags)
     _deductions(report, diags)
     _execution(report, diags)
     budget_rules(report, diags)
@@ -87,6 +88,22 @@ def _total(report: Report, diags: Diagnostics) -> None:
                     f"（{detail}）", field=report.layout.csv_schema.weight)
 
 
+def _fixed_weights(report: Report, diags: Diagnostics) -> None:
+    """Groups whose weight the layout fixes (四川: 部门决策 25 …) add up to it."""
+    if not report.indicators_complete:
+        return
+    for group, required in report.layout.indicators.weights:
+        rows = [i for i in report.indicators if i.levels[:len(group)] == group]
+        actual = sum((i.weight for i in rows), Decimal(0))
+        if actual == required:
+            continue
+        name = "／".join(group)
+        where = (rows[0].path, rows[0].line) if rows else ("indicators", None)
+        diags.error("PD318", where[0], f"“{name}”的分值合计为 {decimal_text(actual)}，"
+                    f"版式规定为 {decimal_text(required)}" + ("" if rows else "（没有这一组指标）"),
+                    line=where[1], field=report.layout.csv_schema.weight)
+
+
 def _deductions(report: Report, diags: Diagnostics) -> None:
     deducted = [i for i in report.indicators if i.deducted]
     if not deducted:
@@ -94,9 +111,9 @@ def _deductions(report: Report, diags: Diagnostics) -> None:
     names = "、".join(f"“{i.levels[-1]}”" for i in deducted[:5])
     if len(deducted) > 5:
         names += f"等 {len(deducted)} 项"
-    for key in ("problems", "suggestions"):
-        section = report.sections.get(key)
-        if section is not None and section.is_none:
+    roles = {spec.key: spec.role for spec in report.layout.sections}
+    for section in report.sections.values():
+        if roles.get(section.key) in ("problems", "suggestions") and section.is_none:
             diags.error("PD313", section.path, f"{names}有扣分，“{section.title}”"
                         "不能为“无”：请写明发现的问题和整改建议", line=section.text_line)
 

@@ -115,6 +115,8 @@ class _Figure:
 
 _NUMBER = r"(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?)"
 _VERB = rf"{_SPACE}(?:为|是|达到|达|共|有|：|:)?{_SPACE}"
+# After a number, the words that make it a target, not a result: 达到95%以上.
+_TARGET_AFTER = re.compile(rf"{_SPACE}(?:及?以上|以下|左右|或以上)")
 
 
 def _figures(report: Report) -> list[_Figure]:
@@ -122,9 +124,12 @@ def _figures(report: Report) -> list[_Figure]:
     raw = facts.extra.get("staffing")
     staffing = raw if isinstance(raw, dict) else {}
     out = []
-    if facts.execution_rate is not None:  # 预算执行率 only: 执行率 alone may be a project's
+    # 预算执行率 only: 执行率 alone may be a project's. From the budget block's funds
+    # where the layout has one, else from finance.
+    rate = report.execution_rate if report.layout.budget else facts.execution_rate
+    if rate is not None:
         out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}{_SPACE}%"),
-                           facts.execution_rate * 100, "{{ execution_rate | percent }}"))
+                           rate * 100, "{{ execution_rate | percent }}"))
     for key, name, word in (("income", "财政拨款收入", r"(?:财政拨款)?收入"),
                             ("spending", "支出", r"(?:财政拨款)?支出")):
         if key in finance:
@@ -162,6 +167,8 @@ def _typed_results(report: Report, diags: Diagnostics) -> None:
         found = []  # (line, order, message): reported line by line, as they read
         for order, figure in enumerate(figures):
             for at, m in matches(figure.pattern, section.body, section.body_line):
+                if _TARGET_AFTER.match(section.body, m.end()):
+                    continue  # a target ("达到95%以上"), not what was achieved
                 shown = _differs(figure, m)
                 if shown is not None:
                     found.append((at, order, f"正文写的{figure.name}“{m.group(0)}”"

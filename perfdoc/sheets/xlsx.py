@@ -54,10 +54,12 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
                         end += 1
                     letter = column_letter(col)
                     merges.append(f"{letter}{row}:{letter}{end}")
-            elif field in ("weight", "score"):
+            elif field in ("weight", "score", "coefficient"):
                 cells.append((getattr(ind, field), "number"))
+            elif field == "index":
+                cells.append((row - first + 1, "center"))
             else:
-                cells.append((cell_text(ind, field, None), "left"))
+                cells.append((cell_text(ind, field, None, column.header), "left"))
         rows.append(cells)
 
     span = label_span(columns)

@@ -32,7 +32,9 @@ KINDS = ("department", "project")
 
 # Fields a column or cell may print (see the layout files for their meaning).
 INDICATOR_FIELDS = ("level1", "level2", "level3", "target", "actual", "weight", "score",
-                    "note", "owner", "nature", "target_value", "unit", "actual_value")
+                    "note", "owner", "nature", "target_value", "unit", "actual_value",
+                    "index", "text", "coefficient")
+SCORING = ("direct", "coefficient")
 HEADER_FIELDS = ("name", "department", "implementer", "code", "unit", "year")
 BUDGET_FIELDS = ("amount", "weight", "rate", "score", "reason")
 PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
@@ -78,12 +80,24 @@ class Grade:
     min: Decimal
 
 
+# What a section is for, whatever a layout calls it: the rules read roles (PD313 reads
+# problems and suggestions), never section keys.
+ROLES = ("overview", "evaluation", "achievements", "problems", "suggestions", "goals",
+         "results", "conclusion", "other")
+
+
+def default_role(key: str) -> str:
+    return key if key in ROLES else "other"
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     key: str
     title: str
     hint: str
     limit: int | None = None  # printed characters (a form's "（300字以内）")
+    role: str = "other"
+    required: bool = True  # PD206 when no content/*.md has it
 
 
 @dataclass(frozen=True)
@@ -189,12 +203,13 @@ class BudgetBlock:
 
 @dataclass(frozen=True)
 class Part:
-    """A narrative part of project.md (`## 预期目标`)."""
+    """A narrative part of project.md (`## 预期目标`), or of a department (a section)."""
 
     key: str
     header: str
     width: float = 1
     limit: int | None = None  # printed characters
+    role: str = "other"
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,9 @@ class IndicatorBlock:
     # Columns the CSV has and the form does not print (说明, the reason for a deduction,
     # where the form has no reason column): still read, checked and shown in scores.xlsx.
     unprinted: tuple[Column, ...] = ()
+    scoring: str = "direct"  # or "coefficient": 得分 = 分值 × 得分系数 ÷ 100
+    # Fixed weights of groups: ((level names from the first), weight), e.g. 部门决策 25.
+    weights: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,10 +246,14 @@ class CsvSchema:
     target: str | None = None  # 年度指标值
     actual: str | None = None  # 实际完成值
     owner: str = "责任处室"  # optional everywhere: who scores the row
+    texts: tuple[str, ...] = ()  # free columns, printed as typed (评分标准, 计量单位 …)
+    coefficient: str | None = None  # 得分系数(%), with the coefficient model
+    scoring: str = "direct"  # direct: 得分 typed; coefficient: 得分 = 分值 × 系数 ÷ 100
 
     @property
     def required(self) -> tuple[str, ...]:
-        roles = (self.target, self.actual, self.weight, self.score, self.note)
+        roles = (self.target, self.actual, *self.texts, self.coefficient, self.weight,
+                 self.score, self.note)
         return (*self.levels[:len(self.levels) - self.optional_levels],
                 *(r for r in roles if r is not None))
 
@@ -299,7 +321,7 @@ class Layout:
             if isinstance(b, SectionsBlock):
                 out += b.sections
             elif isinstance(b, (GoalsBlock, TextBlock)):
-                out += [SectionSpec(p.key, p.header, "", p.limit) for p in b.parts]
+                out += [SectionSpec(p.key, p.header, "", p.limit, p.role) for p in b.parts]
         return tuple(out)
 
     @property
@@ -337,10 +359,12 @@ class Layout:
             if c.when_present:
                 optional.add(c.field)
         levels = [f for f in ("level1", "level2", "level3") if f in header]
+        texts = tuple(dict.fromkeys(c.header for c in columns if c.field == "text"))
         return CsvSchema(tuple(header[f] for f in levels),
                          sum(1 for f in levels if f in optional), header["weight"],
                          header["score"], header["note"], header.get("target"),
-                         header.get("actual"), header.get("owner", "责任处室"))
+                         header.get("actual"), header.get("owner", "责任处室"), texts,
+                         header.get("coefficient"), self.indicators.scoring)
 
     @property
     def the_report(self) -> ReportDoc:
@@ -356,9 +380,11 @@ def columns_for(columns: tuple[Column, ...], depth: int) -> tuple[Column, ...]:
 
 
 def label_span(columns: Sequence[Column]) -> int:
-    """How many leading columns the 合计 label spans: the level columns (at least one)."""
+    """How many leading columns the 合计 label spans: the level columns and 序号 (at
+    least one)."""
     span = 0
-    while span < len(columns) and columns[span].level is not None:
+    while span < len(columns) and (columns[span].level is not None
+                                   or columns[span].field == "index"):
         span += 1
     return max(span, 1)
 
@@ -670,7 +696,8 @@ def _columns(t: _Table, fields: tuple[str, ...], key: str = "columns",
 def _part(t: _Table) -> Part:
     key = t.text("key", limit=40)
     part = Part(key, t.text("header", key, limit=60), t.number("width", 1, **WIDTH),
-                t.integer("limit", low=1, high=100_000))
+                t.integer("limit", low=1, high=100_000),
+                t.choice("role", ROLES, default_role(key)))
     t.done()
     return part
 
@@ -702,9 +729,12 @@ def _block(t: _Table, layout_kind: str) -> Block:
     if kind == "sections":
         specs = []
         for s in t.tables("sections", most=30):
-            specs.append(SectionSpec(s.text("key", limit=40), s.text("title", limit=60),
+            key = s.text("key", limit=40)
+            specs.append(SectionSpec(key, s.text("title", limit=60),
                                      s.text("hint", "", limit=200),
-                                     s.integer("limit", low=1, high=100_000)))
+                                     s.integer("limit", low=1, high=100_000),
+                                     s.choice("role", ROLES, default_role(key)),
+                                     s.flag("required", True)))
             s.done()
         block = SectionsBlock(tuple(specs))
     elif kind == "header":
@@ -749,9 +779,20 @@ def _block(t: _Table, layout_kind: str) -> Block:
         block = GoalsBlock(t.text("label", limit=60),
                            tuple(_part(p) for p in t.tables("parts", most=10)))
     elif kind == "indicators":
+        printed = _columns(t, INDICATOR_FIELDS)
+        unprinted = _columns(t, INDICATOR_FIELDS, "unprinted", required=False)
+        scoring = t.choice("scoring", SCORING, "direct")
+        if scoring == "coefficient" and not any(c.field == "coefficient"
+                                                for c in (*printed, *unprinted)):
+            raise t.error("scoring", "系数法（coefficient）需要一列 field = \"coefficient\"（得分系数）")
+        weights = []
+        for w in t.tables("weights", most=100, default=[]):
+            group = w.texts("group", limit=60, most=3)
+            weights.append((group, w.decimal("weight", low=Decimal(0), high=Decimal(1000))))
+            w.done()
         block = IndicatorBlock(t.text("label", None, limit=60), t.text("heading", None, limit=60),
-                               t.text("total_label", limit=40), _columns(t, INDICATOR_FIELDS),
-                               _columns(t, INDICATOR_FIELDS, "unprinted", required=False))
+                               t.text("total_label", limit=40), printed, unprinted, scoring,
+                               tuple(weights))
     elif kind == "text":
         block = TextBlock(t.number("label_width", **WIDTH),
                           tuple(_part(p) for p in t.tables("parts", most=20)))

@@ -14,7 +14,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,13 @@ from perfdoc.files import (
 )
 from perfdoc.sources.layout import DEFAULT_LAYOUT, CsvSchema, Layout, LayoutError, load_layout
 from perfdoc.sources.model import (
+    CENT,
     Facts,
     Indicator,
     Report,
     Section,
     amount,
+    decimal_text,
 )
 
 FACTS_FILE = "report.md"
@@ -363,7 +365,7 @@ def load_sections(root: Path, layout: Layout, diags: Diagnostics) -> dict[str, S
             diags.error("PD207", where, "正文为空；没有内容请明确写“无”", line=fm.body_line)
         found[key] = Section(key, title, hint, fm.body, where, fm.body_line, fm.lines)
     for spec in layout.sections:
-        if spec.key not in found and not unreadable:
+        if spec.required and spec.key not in found and not unreadable:
             diags.error("PD206", "content", f"缺少“{spec.title}”部分：请新建 content/*.md，"
                         f"frontmatter 写 section: {spec.key}")
     return {k: found[k] for k in layout.section_keys if k in found}
@@ -455,8 +457,9 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
         diags.error("PD304", where, f"缺少列：{'、'.join(missing)}；"
                     f"表头实际为：{'、'.join(h or '（空）' for h in header)}", line=header_line)
         return _Table([], 2, False)
+    known = schema.required + schema.optional
     for name in header:
-        if name not in schema.required + schema.optional:
+        if name not in known:
             diags.warning("PD305", where, f"未知的列“{name}”，不会被使用", line=header_line,
                           field=name or None)
     col = {name: i for i, name in reversed(list(enumerate(header)))}
@@ -487,7 +490,23 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
             orphans_reported = orphans_reported or not previous
             levels = None
         weight = _number(cells[col[schema.weight]], schema.weight, where, line, diags)
-        score = _number(cells[col[schema.score]], schema.score, where, line, diags, score=True)
+        coefficient = None
+        if schema.coefficient is not None:
+            coefficient = _number(cells[col[schema.coefficient]], schema.coefficient, where,
+                                  line, diags, score=True)
+        typed = cells[col[schema.score]]
+        if schema.scoring == "coefficient" and coefficient is not None and weight is not None:
+            score = (weight * coefficient / 100).quantize(CENT, ROUND_HALF_UP)
+            if typed and NUMBER.fullmatch(typed) and Decimal(typed) != score:
+                diags.error("PD317", where, f"{schema.score} {typed} 与{schema.weight} × "
+                            f"{schema.coefficient} ÷ 100 = {decimal_text(score)} 不符；"
+                            "留空由程序计算", line=line, field=schema.score)
+            elif typed and not NUMBER.fullmatch(typed):
+                _number(typed, schema.score, where, line, diags)
+        elif schema.scoring == "coefficient":
+            score = None  # the coefficient or the weight is already reported
+        else:
+            score = _number(typed, schema.score, where, line, diags, score=True)
         if levels is None or weight is None or score is None:
             complete = False
             previous = levels or previous
@@ -496,7 +515,8 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
         owner = owners.get((where, line), "")
         out.append(Indicator(tuple(levels), weight, score, cells[col[schema.note]], owner,
                              where, line, target=_cell(cells, col, schema.target),
-                             actual=_cell(cells, col, schema.actual)))
+                             actual=_cell(cells, col, schema.actual), coefficient=coefficient,
+                             texts=tuple((h, _cell(cells, col, h)) for h in schema.texts)))
     return _Table(out, depth, complete, owners)
 
 

@@ -53,6 +53,12 @@ class Indicator:
     line: int  # line in that file
     target: str = ""  # 年度指标值 as typed (project forms)
     actual: str = ""  # 实际完成值 as typed (project forms)
+    coefficient: Decimal | None = None  # 得分系数 in percent (the coefficient model)
+    texts: tuple[tuple[str, str], ...] = ()  # the layout's other columns: (header, as typed)
+
+    def text(self, header: str) -> str:
+        """A free column's cell as typed (评分标准, 指标解释, 计量单位 …)."""
+        return next((value for name, value in self.texts if name == header), "")
 
     @property
     def deducted(self) -> bool:

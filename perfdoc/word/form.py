@@ -202,7 +202,7 @@ def _indicators(block: IndicatorBlock, form: Form, layout: Layout) -> list[Line]
     columns = block.columns
     heads = [Slot(c.width, c.header, "cell_head") for c in columns]
     data = [[Slot(c.width, d.text, jc=d.jc, vmerge=d.vmerge) for c, d in zip(columns, row, strict=True)]
-            for row in indicator_cells(form.indicators, 3, columns)]
+            for row in indicator_cells(form.indicators, form.depth, columns)]
     rows = _labelled(block.label or "", label_width, [heads, *data], header_rows=1)
     rows[-1] = dataclasses.replace(rows[-1], keep_next=True)  # 总分 stays with the rows
     # 总分: the label spans the block label and every column before the weight.

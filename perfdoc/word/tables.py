@@ -48,11 +48,15 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     return widths
 
 
-def cell_text(ind: Indicator, field: str, level: int | None) -> str:
+def cell_text(ind: Indicator, field: str, level: int | None, header: str = "") -> str:
     if level is not None:
-        return ind.levels[level]
+        return ind.levels[level] if level < len(ind.levels) else ""
     if field in ("weight", "score"):
         return decimal_text(getattr(ind, field))
+    if field == "text":
+        return ind.text(header)
+    if field == "coefficient":
+        return decimal_text(ind.coefficient) if ind.coefficient is not None else ""
     if field in ("note", "owner", "target", "actual"):
         return getattr(ind, field)
     # The Sichuan form prints the target split: 指标性质 · 指标值 · 度量单位 · 完成值.
@@ -70,7 +74,8 @@ def cell_text(ind: Indicator, field: str, level: int | None) -> str:
 
 
 # Alignment per field; level columns are decided by whether they merge.
-_ALIGN = {"note": None, "owner": "center", "weight": "center", "score": "center",
+_ALIGN = {"note": None, "text": None, "index": "center", "coefficient": "center",
+          "owner": "center", "weight": "center", "score": "center",
           "target": "center", "actual": "center", "nature": "center",
           "target_value": "center", "unit": "center", "actual_value": "center"}
 
@@ -90,14 +95,15 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
     merged_levels = depth - 1  # the last level names one indicator: never merged
     plan = merge_plan([i.levels for i in indicators], merged_levels)
     # Per column: its field, its level, and whether that level merges.
-    specs = [(c.field, c.level, c.level is not None and c.level < merged_levels)
+    specs = [(c.field, c.level, c.level is not None and c.level < merged_levels, c.header)
              for c in columns]
     rows = []
-    for ind, merges in zip(indicators, plan, strict=True):
+    for n, (ind, merges) in enumerate(zip(indicators, plan, strict=True), start=1):
         cells = []
-        for field, level, merging in specs:
+        for field, level, merging, header in specs:
             vmerge = merges[level] if merging and level is not None else None
-            text = "" if vmerge == CONTINUE else cell_text(ind, field, level)
+            text = ("" if vmerge == CONTINUE else str(n) if field == "index"
+                    else cell_text(ind, field, level, header))
             # merged group names centre; the leaf names read as text
             jc = _ALIGN[field] if level is None else "center" if merging else None
             cells.append(CellData(text, jc, vmerge))
