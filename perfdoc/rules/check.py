@@ -1,20 +1,34 @@
-"""Rules over the whole report: the problems no single file shows on its own."""
+"""Rules over a whole form, the department's and each project's: the problems no single
+file shows on its own. One set of rules; what differs is only what the data has
+(a budget block, target and actual columns, fixed group weights)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules import writing
 from perfdoc.rules.budget import budget_rules
-from perfdoc.rules.project_check import check_projects, render_project
-from perfdoc.rules.text_rules import check_text
+from perfdoc.rules.text_rules import body_lines, check_text, indicator_cells, leftovers
 from perfdoc.sources import markdown
 from perfdoc.sources.load import load_project
-from perfdoc.sources.model import LOW_EXECUTION, Indicator, Report, decimal_text, percent_text
-from perfdoc.sources.project_load import load_projects
-from perfdoc.sources.templating import render_sections
+from perfdoc.sources.model import (
+    LOW_EXECUTION,
+    Facts,
+    Form,
+    Indicator,
+    Project,
+    Report,
+    decimal_text,
+    percent_text,
+)
+from perfdoc.sources.project_load import INDICATORS_FILE, load_projects
+from perfdoc.sources.targets import misses, parse_actual, parse_target, proportional_score
+from perfdoc.sources.templating import render_bodies, render_sections
+from perfdoc.sources.variables import project_variables
 
 
 def check_project(root: Path) -> tuple[Report | None, Diagnostics]:
@@ -55,6 +69,7 @@ def check_report(report: Report, diags: Diagnostics) -> None:
     _deductions(report, diags)
     _execution(report, diags)
     budget_rules(report, diags)
+    target_rules(report, diags)
     check_text(report, diags)
     limits = {spec.key: spec.limit for spec in report.layout.sections}
     for section in report.sections.values():
@@ -125,3 +140,89 @@ def _execution(report: Report, diags: Diagnostics) -> None:
         diags.warning("PD103", facts.path, f"预算执行率为 {percent_text(rate)}，低于 90%，"
                       "请在 execution_reason 中写明原因", line=facts.lines.get("finance"),
                       field="finance")
+
+
+# ---------------------------------------------------------------- projects
+
+
+def render_project(project: Project, facts: Facts | None, diags: Diagnostics) -> Project:
+    """The project with its parts' template expressions filled in."""
+    parts = render_bodies(project.parts, lambda: project_variables(project, facts), diags)
+    return project if parts is project.parts else dataclasses.replace(project, parts=parts)
+
+
+def check_projects(root: Path, projects: list[Project], diags: Diagnostics) -> None:
+    """The rules only projects have (check.score_rules covers their rows too)."""
+    for project in projects:
+        _project_total(project, diags)
+        budget_rules(project, diags)
+        target_rules(project, diags)
+        _lengths(project, diags)
+        leftovers(_texts(project), diags)
+        for part in project.parts.values():
+            markdown.lint(part, root, diags)
+
+
+def _project_total(project: Project, diags: Diagnostics) -> None:
+    if not project.indicators_complete or not project.indicators:
+        return
+    total, expected = project.total_weight, project.layout.total
+    if total != expected:
+        diags.error("PD310", f"{project.folder}/{INDICATORS_FILE}",
+                    f"分值合计为 {decimal_text(total)}（指标 {decimal_text(project.indicator_weight)}"
+                    f" + 预算执行率 {decimal_text(project.budget_weight)}），应为 "
+                    f"{decimal_text(expected)}", field="分值")
+
+
+def target_rules(form: Form, diags: Diagnostics) -> None:
+    """Rows with 年度指标值 and 实际完成值 (projects, and departments whose layout has
+    both): both filled, a numeric target met or explained, the score no higher than the
+    proportional rule gives (a warning: practice, not a published formula)."""
+    schema = form.layout.csv_schema
+    if schema.target is None or schema.actual is None:
+        return
+    note, target_col, actual_col = schema.note, schema.target, schema.actual
+    for ind in form.indicators:
+        where = ind.path
+        if not ind.target:
+            diags.error("PD708", where, f"{target_col}未填写", line=ind.line, field=target_col)
+            continue
+        if not ind.actual:
+            diags.error("PD708", where, f"{actual_col}未填写", line=ind.line, field=actual_col)
+            continue
+        target = parse_target(ind.target)
+        if target.op is None:  # qualitative: 达成, 有效提升 — the writer's judgement
+            continue
+        actual = parse_actual(ind.actual, target)
+        if actual is None:
+            unit = f"（单位 {target.unit}）" if target.unit else ""
+            diags.error("PD708", where, f"{target_col}“{ind.target}”是数值，{actual_col}“{ind.actual}”"
+                        f"应写成数字{unit}，如“{decimal_text(target.number)}{target.unit}”",
+                        line=ind.line, field=actual_col)
+            continue
+        if misses(target, actual) and not ind.note and not ind.deducted:  # else PD312 says it
+            diags.error("PD706", where, f"{actual_col} {ind.actual} 未达到{target_col} {ind.target}，"
+                        f"须在{note}中写明原因", line=ind.line, field=note)
+        allowed = proportional_score(target, actual, ind.weight)
+        if ind.score > allowed:
+            diags.warning("PD707", where, f"按完成比例应不超过 {decimal_text(allowed)} 分，"
+                          f"填写 {decimal_text(ind.score)} 分（{ind.actual} / {ind.target}）",
+                          line=ind.line, field=schema.score)
+
+
+def _lengths(project: Project, diags: Diagnostics) -> None:
+    for part in project.layout.parts:
+        section = project.parts.get(part.key)
+        if part.limit is None or section is None:
+            continue
+        markdown.too_long(section, part.key, part.limit, diags)
+
+
+def _texts(project: Project) -> Iterator[tuple[str, int | None, str | None, str]]:
+    for key in ("name", "code", "department", "implementer", "execution_reason"):
+        value = getattr(project, key)
+        if value:
+            yield project.path, project.lines.get(key), key, value
+    for section in project.parts.values():
+        yield from body_lines(section)
+    yield from indicator_cells(project.indicators, project.layout.csv_schema)
