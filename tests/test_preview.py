@@ -165,7 +165,7 @@ def test_a_foreign_host_or_origin_is_refused(preview):
                  "127.0.0.1.attacker.example:" + port, ""):
         assert raw_get(url, "/form", {"Host": host}) == 403, host
         assert raw_get(url, "/form?fragment=1", {"Host": host}) == 403, host
-    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", "127.0.0.1"):
         assert raw_get(url, "/form", {"Host": host}) == 200, host
     ok = {"Host": f"127.0.0.1:{port}"}
     assert raw_get(url, "/events", {**ok, "Origin": "http://attacker.example"}) == 403

@@ -127,8 +127,9 @@ class Handler(BaseHTTPRequestHandler):
     def _trusted(self) -> bool:
         """The Host names this server, and an Origin (sent by browsers on cross-site
         requests and on the event stream) names it too."""
+        # A loopback name, with this port or none (no foreign site can own 127.0.0.1).
         allowed = {f"{name}:{self._port}" for name in LOOPBACK_NAMES}
-        if (self.headers.get("Host") or "").lower() not in allowed:
+        if (self.headers.get("Host") or "").lower() not in allowed | set(LOOPBACK_NAMES):
             return False
         origin = self.headers.get("Origin")
         return origin is None or origin.lower() in {f"http://{a}" for a in allowed}
