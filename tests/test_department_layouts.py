@@ -23,6 +23,7 @@ from test_schema import assert_valid
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
 from perfdoc.sources.layout import columns_for
+from perfdoc.sources.model import decimal_text
 from perfdoc.word.tables import indicator_cells
 
 CENTRAL = FIXTURES / "central-department"
@@ -273,3 +274,18 @@ def test_a_target_sentence_is_not_a_typed_result(tmp_path):
     _, diags = check_project(project)
     [error] = diags.errors
     assert error.code == "PD402" and "应为 97%" in error.message  # at the precision typed
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_the_preview_prints_every_department_layout(name):
+    """The preview's HTML comes from the same plan as the Word form (form_tables)."""
+    from perfdoc.preview.html import form_page, report_page
+
+    report, diags = check_project(FIXTURES / name)
+    assert not diags.errors
+    page = form_page(report, report.root)
+    for column in report.layout.indicators.columns:
+        assert f">{column.header}<" in page, column.header
+    assert f">{report.layout.indicators.total_label}<" in page
+    assert decimal_text(report.total_score) in page
+    assert report.layout.the_report.attachment_title in report_page(report)
