@@ -36,6 +36,16 @@ def copy_project(src: Path, dst: Path, as_published: bool = False) -> Path:
     return dst
 
 
+def use_layout(project: Path, text: str, name: str = "mine.toml") -> Path:
+    """Write a layout file into the project and point content/report.md at it."""
+    path = project / name
+    path.write_text(text, encoding="utf-8")
+    facts = project / "content" / "report.md"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "layout: jiangsu-2020", f"layout: {name}"), encoding="utf-8")
+    return path
+
+
 def digest_tree(root: Path) -> dict[str, str]:
     """sha256 of every regular file below root (links not followed), by relative path."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

