@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,7 +92,9 @@ def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
         stale.append(out / f"{PROJECTS_DIR}.xlsx")
     for path in stale:
         if path.is_file() and not path.is_symlink():
-            path.unlink()
+            # A stale file a reader holds open (Windows) stays: the build has succeeded.
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _package(doc: WordDocument, title: str, author: str, when: datetime) -> bytes:

@@ -22,7 +22,8 @@ def source_date(root: Path) -> datetime:
         return _stamp(epoch)
     try:
         done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", *SOURCE_DIRS],
-                              cwd=root, capture_output=True, text=True, timeout=10)
+                              cwd=root, capture_output=True, encoding="utf-8",
+                              errors="replace", timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return FIXED
     stamp = done.stdout.strip()

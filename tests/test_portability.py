@@ -9,6 +9,7 @@ same bytes as an unshimmed build, and the limits must still hold.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,14 +22,14 @@ SHIM = Path(__file__).parent / "windows_shim"
 
 
 def perfdoc(*args: str, shim: bool = True, encoding: str | None = None,
-            timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+            timeout: float = 120, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, **env}
     if shim:
         environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SHIM),
                                                                environ.get("PYTHONPATH")]))
     if encoding:  # what Windows gives a pipe: the ANSI code page
         environ["PYTHONIOENCODING"] = encoding
-    return subprocess.run([sys.executable, "-m", "perfdoc", *args], env=environ,
+    return subprocess.run([sys.executable, "-m", "perfdoc", *args], env=environ, cwd=cwd,
                           capture_output=True, timeout=timeout)
 
 
@@ -170,3 +171,78 @@ def test_code_page_pipes_cannot_crash_a_command(tmp_path, encoding):
     assert "01-䶮⑪项目" in done.stdout.decode("utf-8")  # UTF-8 into a pipe
     assert perfdoc("build", str(other), shim=False).returncode == 0
     assert digest_tree(project / "build") == digest_tree(other / "build")
+
+
+def gbk_locale() -> str | None:
+    """A GBK locale, made with localedef when the machine lacks one (as root in CI)."""
+    names = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
+    for name in names:
+        if name.lower().replace("-", "") in ("zh_cn.gbk", "zh_cn.gb18030"):
+            return name
+    if shutil.which("localedef"):
+        done = subprocess.run(["localedef", "-f", "GBK", "-i", "zh_CN", "zh_CN.GBK"],
+                              capture_output=True)
+        if done.returncode in (0, 1):  # 1: warnings, the locale is written
+            return "zh_CN.GBK"
+    return None
+
+
+def test_diff_in_a_chinese_folder_under_a_gbk_locale(tmp_path):
+    """git quotes non-ASCII paths by default and speaks the locale's code page: perfdoc
+    asks it for UTF-8 and unquoted, NUL-separated names."""
+    # Names as a GBK system stores them: GBK bytes (this process reads them back through
+    # its own file system encoding, whatever it is).
+    def gbk(name: str) -> str:
+        return os.fsdecode(name.encode("gbk"))
+    top = tmp_path / gbk("报告仓库")
+    project = copy_project(ROOT, top / gbk("二〇二〇年") / gbk("信息中心"))
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=审核人", "-c", "user.email=r@example.cn", "commit", "-qm", "自评"]):
+        subprocess.run(["git", *args], cwd=top, check=True, capture_output=True)
+    csv = project / "indicators" / "04-履职效益.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",8,8,", ",8,7,"), encoding="utf-8")
+    locale = gbk_locale()
+    if locale is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must be able to make a GBK locale (localedef)")
+        pytest.skip("no GBK locale and no localedef to make one")
+    # Run from the folder, as a writer would: the path bytes stay the file system's own
+    # (here UTF-8, which a GBK interpreter would misread as an argument).
+    done = perfdoc("diff", "HEAD", cwd=project, LANG=locale, LC_ALL=locale)
+    assert done.returncode == 0, out(done)
+    text = done.stdout.decode("utf-8")
+    assert "公众满意度" in text and "8 → **7**" in text
+
+
+def test_soffice_is_found_where_the_installers_put_it(tmp_path, monkeypatch):
+    from perfdoc.word import pdf
+
+    fake = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("PERFDOC_SOFFICE", raising=False)
+    monkeypatch.setenv("ProgramFiles", str(tmp_path))
+    assert pdf.soffice() == str(fake)
+    monkeypatch.setenv("PERFDOC_SOFFICE", str(fake))
+    monkeypatch.delenv("ProgramFiles")
+    assert pdf.soffice() == str(fake)
+
+
+def test_a_stale_file_held_open_does_not_fail_the_build(tmp_path, monkeypatch):
+    """Windows refuses to delete a PDF a reader holds open: the build still succeeds."""
+    from perfdoc.build import build
+
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / "build").mkdir()
+    held = project / "build" / "form.pdf"
+    held.write_bytes(b"%PDF old")
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        if self == held:
+            raise PermissionError(13, "另一个程序正在使用此文件")
+        return real_unlink(self, missing_ok=missing_ok)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert build(project).ok
+    assert held.exists()

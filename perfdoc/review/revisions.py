@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -19,16 +20,21 @@ class RevisionError(Exception):
     """A revision that cannot be read; the message is for the user."""
 
 
+# Paths as they are (no octal quoting of 中文), and decoded as the file system names them:
+# git prints a path's bytes as stored, which are the file system's (UTF-8 on Windows and
+# most Linux, GBK under a GBK locale), so os.fsdecode, not the console's code page.
+GIT = ("git", "-c", "core.quotePath=false")
+
+
 def git(root: Path, *args: str, binary: bool = False) -> Any:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60,
-                              text=not binary)
+        done = subprocess.run([*GIT, *args], cwd=root, capture_output=True, timeout=60)
     except OSError:
         raise RevisionError("找不到 git 命令，请先安装 git") from None
     if done.returncode != 0:
-        err = done.stderr if not binary else done.stderr.decode("utf-8", "replace")
+        err = done.stderr.decode("utf-8", "replace")
         raise RevisionError(err.strip().splitlines()[-1] if err.strip() else "git 出错")
-    return done.stdout
+    return done.stdout if binary else os.fsdecode(done.stdout)
 
 
 def repo_prefix(root: Path) -> str:
@@ -68,7 +74,9 @@ def checkout(root: Path, revision: str) -> Iterator[Path]:
         raise RevisionError(f"未知的 git 版本“{revision}”") from None
     # From the top of the repository, so paths mean the same in every subcommand.
     paths = [f"{prefix}{name}" for name in SOURCE_DIRS]
-    listed = git(top, "ls-tree", "--name-only", commit, "--", *paths).splitlines()
+    # -z: names NUL-separated and unquoted, so a Chinese-named folder is found.
+    listed = [p for p in git(top, "ls-tree", "-z", "--name-only", commit, "--", *paths)
+              .split("\0") if p]
     if f"{prefix}content" not in listed:
         raise RevisionError(f"版本“{revision}”中没有 perfdoc 源文件（{prefix}content/）")
     data = git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)

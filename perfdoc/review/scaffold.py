@@ -126,7 +126,8 @@ def install_spec() -> str:
 
 def _git(folder: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+        done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=folder,
+                              capture_output=True, encoding="utf-8", errors="replace",
                               timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return ""

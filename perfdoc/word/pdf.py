@@ -10,7 +10,9 @@ its fonts (the /Producer names that version).
 
 from __future__ import annotations
 
+import glob
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -23,15 +25,35 @@ SOFFICE_SECONDS = 300
 INSTALL_HINT = ("未找到 LibreOffice（soffice），无法生成 PDF；Word 文件已照常生成。"
                 "请安装 LibreOffice：Debian/Ubuntu 运行 sudo apt-get install "
                 "libreoffice-writer-nogui，Windows、macOS 从 libreoffice.org 下载安装，"
-                "然后重新运行 make pdf")
+                "然后重新运行 perfdoc build --pdf（或 make pdf）；装在别处时用环境变量 "
+                "PERFDOC_SOFFICE 指明 soffice 的路径")
 
 
 class PdfError(Exception):
     """No PDF could be made; the message is for the user."""
 
 
+# Where LibreOffice's installers put soffice when it is not on PATH (the Windows
+# installer never adds it): under %ProgramFiles%, /opt, /Applications.
+PROGRAM_FILES = ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
+INSTALL_FOLDERS = ("/opt/libreoffice*/program", "/Applications/LibreOffice.app/Contents/MacOS")
+
+
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice's binary: PERFDOC_SOFFICE, then PATH, then the usual install folders."""
+    named = os.environ.get("PERFDOC_SOFFICE", "").strip()
+    if named:
+        return named if Path(named).is_file() else shutil.which(named)
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    folders = [f"{os.environ[v]}/LibreOffice/program" for v in PROGRAM_FILES if os.environ.get(v)]
+    for pattern in (*folders, *INSTALL_FOLDERS):
+        for candidate in sorted(glob.glob(pattern)):
+            for name in ("soffice.exe", "soffice"):
+                if (Path(candidate) / name).is_file():
+                    return str(Path(candidate) / name)
+    return None
 
 
 def convert(documents: list[Path], when: datetime) -> dict[Path, bytes]:
