@@ -9,6 +9,7 @@ checked the same way before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -114,7 +115,9 @@ def _file_mode() -> int:
 
 def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
     """Every file to a temporary name first; only when all are complete are they
-    renamed into place, so a full disk leaves the previous set untouched."""
+    renamed into place, so a full disk leaves the previous set untouched. The previous
+    files are moved aside first, all of them, before any new one goes in: a file that
+    Word or WPS holds open cannot be moved on Windows, and then nothing is replaced."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -137,11 +140,42 @@ def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
                 os.chmod(tmp, mode)
             except OSError as exc:
                 raise WriteError(f"无法写入 {dest}：{exc.strerror}") from None
+        _swap(out_dir, staged)
+    finally:
+        for _, staged_path in staged:
+            staged_path.unlink(missing_ok=True)
+
+
+def _swap(out_dir: Path, staged: list[tuple[str, Path]]) -> None:
+    """Move the old files aside, the new ones in, then drop the old; any failure puts
+    every old file back where it was."""
+    aside: list[tuple[Path, Path]] = []  # (target, where the old file waits)
+    placed: list[Path] = []
+    try:
+        for name, _ in staged:
+            target = out_dir / name
+            if target.exists():
+                backup = target.with_name(f".{target.name}.{os.getpid()}.old")
+                try:
+                    os.replace(target, backup)
+                except OSError as exc:
+                    raise WriteError(f"无法替换 {target}：{exc.strerror}。这个文件可能正在被 Word、"
+                                     "WPS 或其他程序打开，请关闭后重新生成；没有替换任何文件") from None
+                aside.append((target, backup))
         for name, staged_path in staged:
             try:
                 os.replace(staged_path, out_dir / name)
             except OSError as exc:
-                raise WriteError(f"无法写入 {out_dir / name}：{exc.strerror}") from None
-    finally:
-        for _, staged_path in staged:
-            staged_path.unlink(missing_ok=True)
+                raise WriteError(f"无法写入 {out_dir / name}：{exc.strerror}；没有替换任何文件") from None
+            placed.append(out_dir / name)
+    except WriteError:
+        for path in placed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for target, backup in aside:
+            with contextlib.suppress(OSError):
+                os.replace(backup, target)
+        raise
+    for _, backup in aside:
+        with contextlib.suppress(OSError):  # a leftover .old is hidden and harmless
+            backup.unlink()

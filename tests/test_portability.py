@@ -246,3 +246,33 @@ def test_a_stale_file_held_open_does_not_fail_the_build(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "unlink", unlink)
     assert build(project).ok
     assert held.exists()
+
+
+def test_a_file_held_open_in_word_replaces_nothing(tmp_path, monkeypatch):
+    """On Windows a file Word holds open cannot be moved or replaced. Every old output is
+    moved aside before any new one goes in, so that refusal leaves all of them as they
+    were, and the message names the file to close."""
+    import os as os_module
+
+    from perfdoc.build import build
+
+    project = copy_project(ROOT, tmp_path / "p")
+    assert build(project).ok
+    out = project / "build"
+    before = digest_tree(out)
+    section = project / "content" / "03-achievements.md"
+    section.write_text(section.read_text(encoding="utf-8") + "\n新的一句。\n", encoding="utf-8")
+    held = out / "report.docx"
+    real_replace = os_module.replace
+
+    def replace(src, dst):
+        if held in (Path(src), Path(dst)):  # Word has it open: not moved, not replaced
+            raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问")
+        return real_replace(src, dst)
+    monkeypatch.setattr(os_module, "replace", replace)
+    result = build(project)
+    assert not result.ok
+    [error] = result.diagnostics.errors
+    assert error.code == "PD007" and "report.docx" in error.message and "关闭" in error.message
+    assert digest_tree(out) == before  # form.docx, moved aside first, is back as it was
+    assert not [p for p in out.rglob(".*")]  # no temporary or set-aside files left
