@@ -179,18 +179,44 @@ class Diagnostic:
         return printable(f"{where}: {self.severity.value}[{self.code}]: {self.message}")
 
 
+# Findings of one code in one file, at most: a hostile body of two million commas must
+# not print two million lines (nor hold them in memory). The rest is counted and said
+# in one line.
+MAX_PER_FILE = 100
+
+
 @dataclass
 class Diagnostics:
     """Collects every problem of one run; nothing stops at the first."""
 
     items: list[Diagnostic] = field(default_factory=list)
     _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+    _counts: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    # per (file, code) past the cap: the first finding left out, and how many were
+    _dropped: dict[tuple[str, str], tuple[Diagnostic, int]] = field(default_factory=dict,
+                                                                     repr=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
         # check and render may both meet the same problem: report it once.
-        if diagnostic not in self._seen:
-            self._seen.add(diagnostic)
-            self.items.append(diagnostic)
+        if diagnostic in self._seen:
+            return
+        group = (diagnostic.path, diagnostic.code)
+        count = self._counts[group] = self._counts.get(group, 0) + 1
+        if count > MAX_PER_FILE:
+            first, dropped = self._dropped.get(group, (diagnostic, 0))
+            self._dropped[group] = (first, dropped + 1)
+            return
+        self._seen.add(diagnostic)
+        self.items.append(diagnostic)
+
+    def summarize_dropped(self) -> None:
+        """One line for each (file, code) whose findings went past MAX_PER_FILE, where
+        the first one left out would have been."""
+        for (_, code), (first, dropped) in sorted(self._dropped.items()):
+            self.items.append(dataclasses.replace(
+                first, field=None, message=f"还有 {dropped} 处同类问题（{code}）未逐一列出"
+                                           f"（每个文件每种问题最多列出 {MAX_PER_FILE} 处）"))
+        self._dropped.clear()
 
     def error(self, code: str, path: str, message: str, line: int | None = None,
               field: str | None = None, column: int | None = None) -> None:

@@ -24,6 +24,7 @@ SOURCE_DIRS = ("content", "indicators", "projects")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024  # any source file (a CSV, a layout)
 MAX_MARKDOWN_BYTES = 2 * 1024 * 1024  # a section or project.md: some 700,000 characters
 MAX_CSV_ROWS = 100_000  # indicator rows in one CSV
+MAX_PROJECTS = 500  # project folders in projects/ (a department files tens; 500 build in ~6 s)
 MAX_TABLE_COLUMNS = 64  # columns of a Markdown (GFM) table
 # Markdown elements (blocks, table cells, inline runs and marks): a 2 MB body of one-letter
 # lines or list items made 2-4 million of them and 3.7 GB of memory. The 100x benchmark's

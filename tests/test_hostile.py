@@ -673,3 +673,31 @@ def test_fix_prints_no_raw_escape_sequences_or_file_names(sample_copy):
         assert done.returncode in (0, 1), done.stdout + done.stderr
         assert_clean_log(done)
         assert "\x1b" not in done.stdout + done.stderr
+
+
+def test_findings_of_one_kind_are_capped_per_file(world):
+    """A body of 20,000 findings prints 100 of them and one line for the rest."""
+    from perfdoc.diagnostics import MAX_PER_FILE
+
+    project, outside = world
+    before = snapshot(project, outside)
+    add_to_section(project, "\n\n".join(f"第{n}项,已完成" for n in range(20_000)))
+    done = run_perfdoc("check", str(project))
+    assert done.returncode in (0, 1), done.stderr
+    lines = [line for line in done.stdout.splitlines() if "PD412" in line]
+    assert len(lines) == MAX_PER_FILE + 1
+    assert f"还有 {20_000 - MAX_PER_FILE} 处同类问题（PD412）未逐一列出" in lines[-1]
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES
+    assert digest_tree(project / "build") == before["build"]
+
+
+def test_a_limit_on_project_folders(world):
+    project, outside = world
+    before = snapshot(project, outside)
+    template = sorted((project / "projects").iterdir())[0]
+    for n in range(501):
+        (project / "projects" / f"{n:04d}-x").mkdir()
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD006", "projects")
+    assert "504 个项目，超过上限 500" in done.stdout  # the sample's three and 501
+    assert template.exists()

@@ -59,6 +59,7 @@ def _check(root: Path) -> tuple[Report | None, Diagnostics]:
                  lambda path, line, code: diags.warning(
                      "PD419", path, f"上一行的豁免注释 allow {code} 没有豁免任何问题，请删除",
                      line=line - 1))
+    diags.summarize_dropped()
     return report, diags
 
 

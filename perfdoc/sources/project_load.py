@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from perfdoc.diagnostics import Diagnostics
-from perfdoc.files import MAX_MARKDOWN_BYTES, inside
+from perfdoc.files import MAX_MARKDOWN_BYTES, MAX_PROJECTS, inside
 from perfdoc.sources import markdown
 from perfdoc.sources.layout import (
     DEFAULT_PROJECT_LAYOUT,
@@ -54,6 +54,10 @@ def project_folders(root: Path, diags: Diagnostics) -> list[Path]:
                         "（内含 project.md 和 indicators.csv），不能是文件或链接")
             continue
         folders.append(path)
+    if len(folders) > MAX_PROJECTS:
+        diags.error("PD006", PROJECTS_DIR, f"projects/ 下有 {len(folders)} 个项目，超过上限 "
+                    f"{MAX_PROJECTS}；真实的报告远少于此，请检查是否误放了文件夹")
+        return []
     return folders
 
 
