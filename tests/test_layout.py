@@ -172,3 +172,19 @@ def test_rules_read_section_roles_not_keys(tmp_path):
     _, diags = check_project(project)
     assert sorted((d.code, d.path) for d in diags.errors) == [
         ("PD313", "content/04-problems.md"), ("PD313", "content/05-suggestions.md")]
+
+
+def test_a_level_column_the_data_does_not_have_stays_empty(tmp_path):
+    """Found by tests/test_layout_fuzz.py: 三级指标 printed always (when_present = false
+    in the report) over two-level data once raised IndexError in scores.xlsx."""
+    project = copy_project(ROOT, tmp_path / "p")
+    text = (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
+    report_part = text.index("[report]")
+    use_layout(project, text[:report_part] + text[report_part:].replace(
+        "when_present = true", "when_present = false"))
+    result = build(project, tmp_path / "out")
+    assert result.ok, [str(d) for d in result.diagnostics.items]
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "scores.xlsx").active
+    assert [c.value for c in next(sheet.iter_rows())][:3] == ["一级指标", "二级指标", "三级指标"]

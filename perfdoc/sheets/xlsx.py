@@ -47,7 +47,9 @@ def build_scores_xlsx(report: Report, when: datetime) -> bytes:
             if level is not None:
                 mark = marks[level] if level < merged else None
                 style = "center" if level < merged else "left"
-                cells.append((None if mark == CONTINUE else ind.levels[level], style))
+                # a level column the data has no level for (a layout printing 三级指标
+                # always, data of two levels) stays empty, as in the Word table
+                cells.append((None if mark == CONTINUE else cell_text(ind, field, level), style))
                 if mark == RESTART:  # the run ends where the next RESTART/None begins
                     end = row
                     while end - first + 1 < len(plan) and plan[end - first + 1][level] == CONTINUE:
