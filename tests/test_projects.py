@@ -202,6 +202,14 @@ def test_the_department_report_quotes_the_projects(sample_out):
     assert "电子政务外网运维98.99分、执行率99.97%、等级“优”" in text
 
 
+def use_project_layout(folder) -> None:
+    """Point the project's project.md at the layout file 本省.toml in its folder."""
+    md = folder / "project.md"
+    md.write_text(md.read_text(encoding="utf-8").replace(
+        "department: 江苏省商务厅\n", "department: 江苏省商务厅\nlayout: 本省.toml\n"),
+        encoding="utf-8")
+
+
 def test_a_layout_kept_in_the_project_folder(tmp_path):
     project = copy_project(ROOT, tmp_path / "p")
     folder = project / "projects" / EGOV
@@ -210,10 +218,7 @@ def test_a_layout_kept_in_the_project_folder(tmp_path):
                                                       'name = "本省-2020"').replace(
         'title = "项目支出绩效自评表"', 'title = "本省项目支出绩效自评表"').replace(
         'label = "绩效指标"', 'label = "绩效指标完成情况"'), encoding="utf-8")
-    md = folder / "project.md"
-    md.write_text(md.read_text(encoding="utf-8").replace(
-        "department: 江苏省商务厅\n", "department: 江苏省商务厅\nlayout: 本省.toml\n"),
-        encoding="utf-8")
+    use_project_layout(folder)
     result = build(project, tmp_path / "out")
     assert result.ok, [str(d) for d in result.diagnostics.items]
     doc = docx.Document(str(tmp_path / "out" / "projects" / f"{EGOV}.docx"))
@@ -261,10 +266,7 @@ def test_a_header_cell_without_label_or_field_is_a_layout_error(tmp_path):
     layout = (LAYOUT_DIR / "central-project-2020.toml").read_text(encoding="utf-8")
     (folder / "本省.toml").write_text(layout.replace(
         '{ field = "name", width = 122 }', '{ width = 122 }'), encoding="utf-8")
-    md = folder / "project.md"
-    md.write_text(md.read_text(encoding="utf-8").replace(
-        "department: 江苏省商务厅\n", "department: 江苏省商务厅\nlayout: 本省.toml\n"),
-        encoding="utf-8")
+    use_project_layout(folder)
     result = build(project, tmp_path / "out")
     assert not result.ok
     [error] = result.diagnostics.errors

@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -310,7 +311,7 @@ class Layout:
     def block(self, kind: type[B]) -> B | None:
         return next((b for b in self.blocks if isinstance(b, kind)), None)
 
-    @property
+    @cached_property  # read per section file and by several rules: derived once
     def sections(self) -> tuple[SectionSpec, ...]:
         """A department's narrative sections (content/*.md), in printed order: those of the
         sections block, and the parts of its goals and text blocks (`section: goals`)."""
@@ -344,7 +345,7 @@ class Layout:
         assert found is not None  # every layout has one (checked when read)
         return found
 
-    @property
+    @cached_property
     def csv_schema(self) -> CsvSchema:
         """The indicator CSV's columns: for a department, the headers its form and report
         print (and its unprinted columns); projects keep PROJECT_CSV."""
