@@ -83,6 +83,23 @@ def sample_out(tmp_path_factory) -> Path:
     return out
 
 
+# The department layouts shipped beside jiangsu-2020, each with a sample in FIXTURES.
+DEPARTMENT_LAYOUTS = ("central-department", "sichuan-department", "chongqing-department-2021",
+                      "anhui-department-2023")
+
+
+@pytest.fixture(scope="session")
+def department_samples(tmp_path_factory) -> dict[str, Path]:
+    """Every shipped department layout's sample, built once: layout name -> build folder."""
+    out = {}
+    for name in DEPARTMENT_LAYOUTS:
+        folder = tmp_path_factory.mktemp(name)
+        result = build(FIXTURES / name, folder)
+        assert result.ok, (name, [str(d) for d in result.diagnostics.items])
+        out[name] = folder
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_form(sample_out) -> docx.document.Document:
     return docx.Document(str(sample_out / "form.docx"))

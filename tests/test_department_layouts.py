@@ -7,7 +7,6 @@ the schemas and lays out without split rows.
 
 from __future__ import annotations
 
-import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -15,20 +14,16 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import DEPARTMENT_LAYOUTS as LAYOUTS
 from conftest import FIXTURES
 from docx_reading import body_tables, find_row, row_texts
-from test_pages import raw_pages
-from test_schema import assert_valid
 
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
-from perfdoc.sources.layout import columns_for
+from perfdoc.sources.layout import LAYOUT_DIR
 from perfdoc.sources.model import decimal_text
-from perfdoc.word.tables import indicator_cells
 
 CENTRAL = FIXTURES / "central-department"
-LAYOUTS = ("central-department", "sichuan-department", "chongqing-department-2021",
-           "anhui-department-2023")
 
 
 @pytest.fixture(scope="module")
@@ -114,44 +109,8 @@ def test_a_department_budget_uses_the_project_rules(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    """Every shipped department layout's sample, built once."""
-    out = {}
-    for name in LAYOUTS:
-        folder = tmp_path_factory.mktemp(name)
-        result = build(FIXTURES / name, folder)
-        assert result.ok, (name, [str(d) for d in result.diagnostics.items])
-        out[name] = folder
-    return out
-
-
-@pytest.mark.parametrize("name", LAYOUTS)
-def test_every_department_layout_builds_valid_documents(samples, name):
-    paths = sorted(p for p in samples[name].rglob("*") if p.suffix in (".docx", ".xlsx"))
-    assert [p.name for p in paths] == ["form.docx", "report.docx", "scores.xlsx"]
-    assert_valid(paths)
-
-
-@pytest.mark.parametrize("name", LAYOUTS)
-def test_no_department_layout_row_breaks_across_pages(samples, name, tmp_path):
-    out = samples[name]
-    pages = raw_pages([out / "form.docx", out / "report.docx"], tmp_path)
-    report, _ = check_project(FIXTURES / name)
-    columns = columns_for(report.layout.indicators.columns, report.depth)
-    # Each row as drawn, in pieces: a merged group name (drawn in its group's first row)
-    # splits a row's text in the PDF's stream, so every piece must be on one page.
-    rows = []
-    for cells in indicator_cells(report.indicators, report.depth, columns):
-        pieces, run = [], ""
-        for c in cells:
-            if c.vmerge is None:
-                run += re.sub(r"\s+", "", c.text)
-            elif run:
-                pieces, run = [*pieces, run], ""
-        rows.append([*pieces, run] if run else pieces)
-    assert len(rows) == len(report.indicators) and all(rows)
-    broken = [row for row in rows if not any(all(p in page for p in row) for page in pages["form"])]
-    assert broken == []
+def samples(department_samples):
+    return department_samples
 
 
 def copy(name: str, tmp_path) -> Path:
@@ -289,3 +248,48 @@ def test_the_preview_prints_every_department_layout(name):
     assert f">{report.layout.indicators.total_label}<" in page
     assert decimal_text(report.total_score) in page
     assert report.layout.the_report.attachment_title in report_page(report)
+
+
+def test_a_row_is_judged_against_its_adjusted_target(tmp_path):
+    project = copy("chongqing-department-2021", tmp_path)
+    csv = project / "indicators" / "01-指标.csv"
+    edit(csv, "100%,100%,90%,90,15,,是,两个子项目因设备到货延迟推迟至次年一季度完工",
+         "100%,90%,90%,100,15,,是,")
+    _, diags = check_project(project)
+    assert not diags.errors, [str(d) for d in diags.errors]  # 90% met the adjusted 90%
+    edit(csv, "100%,90%,90%,100,15,,是,", "100%,,90%,100,15,,是,")
+    _, diags = check_project(project)
+    [error] = diags.errors  # no adjusted target: judged against 年初指标值 100%
+    assert (error.code, error.field) == ("PD706", "说明") and "年初指标值 100%" in error.message
+
+
+def test_the_proportional_model_makes_an_excess_score_an_error(tmp_path):
+    project = copy("central-department", tmp_path)
+    edit(project / "indicators" / "01-绩效指标.csv", ",,数据质量问题整改率,≥95%,93%,10,9,",
+         ",,数据质量问题整改率,≥95%,93%,10,10,")
+    _, diags = check_project(project)
+    assert [(d.code, d.severity.value) for d in diags.items] == [("PD707", "warning")]
+    layout = (LAYOUT_DIR / "central-department.toml").read_text(encoding="utf-8")
+    (project / "mine.toml").write_text(layout.replace(
+        'label = "绩效指标"\n', 'label = "绩效指标"\nscoring = "proportional"\n'), encoding="utf-8")
+    edit(project / "content" / "report.md", "layout: central-department", "layout: mine.toml")
+    _, diags = check_project(project)
+    [error] = diags.errors
+    assert error.code == "PD707" and "9.79" in error.message
+
+
+def test_diff_reports_a_departments_budget(tmp_path):
+    import subprocess
+    import sys
+
+    project = copy("central-department", tmp_path)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=t", "-c", "user.email=t@example.cn", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    edit(project / "content" / "report.md", "全年执行数: 2920}", "全年执行数: 2900}")
+    edit(project / "content" / "report.md", "全年执行数: 4116}", "全年执行数: 4096}")
+    done = subprocess.run([sys.executable, "-m", "perfdoc", "diff", "HEAD", "-C", str(project)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "| 预算执行率 | 97.82% | 97.45% **（变化）** |" in done.stdout
+    assert "| 执行数（万元） | 5380 | 5360 **（变化）** |" in done.stdout

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, copy_project, pdftotext, soffice
+from conftest import DEPARTMENT_LAYOUTS, FIXTURES, ROOT, copy_project, pdftotext, soffice
 
 from perfdoc.build import build
 from perfdoc.rules.check import check_project
+from perfdoc.sources.layout import columns_for
 from perfdoc.sources.model import decimal_text
+from perfdoc.word.tables import indicator_cells
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
 from synthetic import make_project  # noqa: E402
@@ -131,3 +133,25 @@ def test_no_project_indicator_row_breaks_across_pages(sample_out, tmp_path):
     rows = [re.sub(r"\s+", "", i.levels[-1] + i.target + i.actual + decimal_text(i.weight)
                    + decimal_text(i.score) + i.note) for i in project.indicators]
     assert split_rows(pages, rows) == []
+
+
+@pytest.mark.parametrize("name", DEPARTMENT_LAYOUTS)
+def test_no_department_layout_row_breaks_across_pages(department_samples, name, tmp_path):
+    out = department_samples[name]
+    pages = raw_pages([out / "form.docx", out / "report.docx"], tmp_path)
+    report, _ = check_project(FIXTURES / name)
+    columns = columns_for(report.layout.indicators.columns, report.depth)
+    # Each row as drawn, in pieces: a merged group name (drawn in its group's first row)
+    # splits a row's text in the PDF's stream, so every piece must be on one page.
+    rows = []
+    for cells in indicator_cells(report.indicators, report.depth, columns):
+        pieces, run = [], ""
+        for c in cells:
+            if c.vmerge is None:
+                run += re.sub(r"\s+", "", c.text)
+            elif run:
+                pieces, run = [*pieces, run], ""
+        rows.append([*pieces, run] if run else pieces)
+    assert len(rows) == len(report.indicators) and all(rows)
+    broken = [row for row in rows if not any(all(p in page for p in row) for page in pages["form"])]
+    assert broken == []

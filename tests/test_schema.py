@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, copy_project, tiny_png, write_files
+from conftest import DEPARTMENT_LAYOUTS, FIXTURES, ROOT, copy_project, tiny_png, write_files
 from ooxml_validate import problems
 
 from perfdoc.build import build
@@ -179,3 +179,10 @@ def test_openxml_audit_agrees_on_the_word_mutations(sample_out, tmp_path, patter
         return re.sub(pattern, replacement, xml, count=1, flags=re.S)
     bad = mutated(sample_out / "form.docx", tmp_path / "m.docx", "word/document.xml", change)
     assert problems(bad) and audit(bad)
+
+
+@pytest.mark.parametrize("name", DEPARTMENT_LAYOUTS)
+def test_every_department_layout_builds_valid_documents(department_samples, name):
+    paths = sorted(p for p in department_samples[name].rglob("*") if p.suffix in (".docx", ".xlsx"))
+    assert [p.name for p in paths] == ["form.docx", "report.docx", "scores.xlsx"]
+    assert_valid(paths)

@@ -50,10 +50,16 @@ def diff_reports(a: Side, b: Side) -> str:
 
     total_changed = (old.total_score, old.grade) != (new.total_score, new.grade)
     lines += ["| | 修改前 | 修改后 |", "|---|---|---|"]
-    for label, x, y in (("总得分", decimal_text(old.total_score), decimal_text(new.total_score)),
-                        ("等级", old.grade, new.grade),
-                        ("总分值", decimal_text(old.total_weight), decimal_text(new.total_weight)),
-                        ("指标数", str(len(old.indicators)), str(len(new.indicators)))):
+    figures = [("总得分", decimal_text(old.total_score), decimal_text(new.total_score)),
+               ("等级", old.grade, new.grade),
+               ("总分值", decimal_text(old.total_weight), decimal_text(new.total_weight)),
+               ("指标数", str(len(old.indicators)), str(len(new.indicators)))]
+    if old.layout.budget or new.layout.budget:  # a department form with a budget block
+        figures += [("预算执行率", percent_text(old.execution_rate, "—"),
+                     percent_text(new.execution_rate, "—")),
+                    ("预算数（万元）", decimal_text(old.budget), decimal_text(new.budget)),
+                    ("执行数（万元）", decimal_text(old.spent), decimal_text(new.spent))]
+    for label, x, y in figures:
         mark = " **（变化）**" if x != y else ""
         lines.append(f"| {label} | {x} | {y}{mark} |")
     lines.append("")

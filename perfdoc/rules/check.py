@@ -178,11 +178,14 @@ def _project_total(project: Project, diags: Diagnostics) -> None:
 def target_rules(form: Form, diags: Diagnostics) -> None:
     """Rows with 年度指标值 and 实际完成值 (projects, and departments whose layout has
     both): both filled, a numeric target met or explained, the score no higher than the
-    proportional rule gives (a warning: practice, not a published formula)."""
+    proportional rule gives. That rule is practice, not a published formula: a warning,
+    unless the layout's scoring model is "proportional". Where the form has an adjusted
+    target (调整指标值) and the row fills it, the row is judged against that."""
     schema = form.layout.csv_schema
     if schema.target is None or schema.actual is None:
         return
     note, target_col, actual_col = schema.note, schema.target, schema.actual
+    over = diags.error if schema.scoring == "proportional" else diags.warning
     for ind in form.indicators:
         where = ind.path
         if not ind.target:
@@ -191,24 +194,28 @@ def target_rules(form: Form, diags: Diagnostics) -> None:
         if not ind.actual:
             diags.error("PD708", where, f"{actual_col}未填写", line=ind.line, field=actual_col)
             continue
-        target = parse_target(ind.target)
+        if ind.adjusted and schema.adjusted:
+            target_col, typed = schema.adjusted, ind.adjusted
+        else:
+            target_col, typed = schema.target, ind.target
+        target = parse_target(typed)
         if target.op is None:  # qualitative: 达成, 有效提升 — the writer's judgement
             continue
         actual = parse_actual(ind.actual, target)
         if actual is None:
             unit = f"（单位 {target.unit}）" if target.unit else ""
-            diags.error("PD708", where, f"{target_col}“{ind.target}”是数值，{actual_col}“{ind.actual}”"
+            diags.error("PD708", where, f"{target_col}“{typed}”是数值，{actual_col}“{ind.actual}”"
                         f"应写成数字{unit}，如“{decimal_text(target.number)}{target.unit}”",
                         line=ind.line, field=actual_col)
             continue
         if misses(target, actual) and not ind.note and not ind.deducted:  # else PD312 says it
-            diags.error("PD706", where, f"{actual_col} {ind.actual} 未达到{target_col} {ind.target}，"
+            diags.error("PD706", where, f"{actual_col} {ind.actual} 未达到{target_col} {typed}，"
                         f"须在{note}中写明原因", line=ind.line, field=note)
         allowed = proportional_score(target, actual, ind.weight)
         if ind.score > allowed:
-            diags.warning("PD707", where, f"按完成比例应不超过 {decimal_text(allowed)} 分，"
-                          f"填写 {decimal_text(ind.score)} 分（{ind.actual} / {ind.target}）",
-                          line=ind.line, field=schema.score)
+            over("PD707", where, f"按完成比例应不超过 {decimal_text(allowed)} 分，"
+                 f"实际为 {decimal_text(ind.score)} 分（{ind.actual} / {typed}）",
+                 line=ind.line, field=schema.score)
 
 
 def _lengths(project: Project, diags: Diagnostics) -> None:

@@ -34,8 +34,10 @@ KINDS = ("department", "project")
 # Fields a column or cell may print (see the layout files for their meaning).
 INDICATOR_FIELDS = ("level1", "level2", "level3", "target", "actual", "weight", "score",
                     "note", "owner", "nature", "target_value", "unit", "actual_value",
-                    "index", "text", "coefficient")
-SCORING = ("direct", "coefficient")
+                    "index", "text", "coefficient", "adjusted")
+# direct: 得分 typed; coefficient: 得分 = 分值 × 得分系数 ÷ 100; proportional: typed, and a
+# score above the proportional rule (实际 ÷ 目标 × 分值) is an error, not a warning.
+SCORING = ("direct", "coefficient", "proportional")
 HEADER_FIELDS = ("name", "department", "implementer", "code", "unit", "year")
 BUDGET_FIELDS = ("amount", "weight", "rate", "score", "reason")
 PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
@@ -249,12 +251,13 @@ class CsvSchema:
     owner: str = "责任处室"  # optional everywhere: who scores the row
     texts: tuple[str, ...] = ()  # free columns, printed as typed (评分标准, 计量单位 …)
     coefficient: str | None = None  # 得分系数(%), with the coefficient model
-    scoring: str = "direct"  # direct: 得分 typed; coefficient: 得分 = 分值 × 系数 ÷ 100
+    scoring: str = "direct"  # one of SCORING
+    adjusted: str | None = None  # 调整指标值: the target a row is judged against when filled
 
     @property
     def required(self) -> tuple[str, ...]:
-        roles = (self.target, self.actual, *self.texts, self.coefficient, self.weight,
-                 self.score, self.note)
+        roles = (self.target, self.adjusted, self.actual, *self.texts, self.coefficient,
+                 self.weight, self.score, self.note)
         return (*self.levels[:len(self.levels) - self.optional_levels],
                 *(r for r in roles if r is not None))
 
@@ -365,7 +368,8 @@ class Layout:
                          sum(1 for f in levels if f in optional), header["weight"],
                          header["score"], header["note"], header.get("target"),
                          header.get("actual"), header.get("owner", "责任处室"), texts,
-                         header.get("coefficient"), self.indicators.scoring)
+                         header.get("coefficient"), self.indicators.scoring,
+                         header.get("adjusted"))
 
     @property
     def the_report(self) -> ReportDoc:

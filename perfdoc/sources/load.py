@@ -516,6 +516,7 @@ def _load_csv(root: Path, path: Path, schema: CsvSchema, diags: Diagnostics) -> 
         out.append(Indicator(tuple(levels), weight, score, cells[col[schema.note]], owner,
                              where, line, target=_cell(cells, col, schema.target),
                              actual=_cell(cells, col, schema.actual), coefficient=coefficient,
+                             adjusted=_cell(cells, col, schema.adjusted),
                              texts=tuple((h, _cell(cells, col, h)) for h in schema.texts)))
     return _Table(out, depth, complete, owners)
 

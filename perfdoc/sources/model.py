@@ -54,6 +54,7 @@ class Indicator:
     target: str = ""  # 年度指标值 as typed (project forms)
     actual: str = ""  # 实际完成值 as typed (project forms)
     coefficient: Decimal | None = None  # 得分系数 in percent (the coefficient model)
+    adjusted: str = ""  # 调整指标值 as typed (a target changed during the year)
     texts: tuple[tuple[str, str], ...] = ()  # the layout's other columns: (header, as typed)
 
     def text(self, header: str) -> str:

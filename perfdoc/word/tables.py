@@ -57,7 +57,7 @@ def cell_text(ind: Indicator, field: str, level: int | None, header: str = "") -
         return ind.text(header)
     if field == "coefficient":
         return decimal_text(ind.coefficient) if ind.coefficient is not None else ""
-    if field in ("note", "owner", "target", "actual"):
+    if field in ("note", "owner", "target", "actual", "adjusted"):
         return getattr(ind, field)
     # The Sichuan form prints the target split: 指标性质 · 指标值 · 度量单位 · 完成值.
     target = parse_target(ind.target)
@@ -75,6 +75,7 @@ def cell_text(ind: Indicator, field: str, level: int | None, header: str = "") -
 
 # Alignment per field; level columns are decided by whether they merge.
 _ALIGN = {"note": None, "text": None, "index": "center", "coefficient": "center",
+          "adjusted": "center",
           "owner": "center", "weight": "center", "score": "center",
           "target": "center", "actual": "center", "nature": "center",
           "target_value": "center", "unit": "center", "actual_value": "center"}
