@@ -293,3 +293,26 @@ def test_diff_reports_a_departments_budget(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "| 预算执行率 | 97.82% | 97.45% **（变化）** |" in done.stdout
     assert "| 执行数（万元） | 5380 | 5360 **（变化）** |" in done.stdout
+
+
+def test_a_new_year_from_a_department_layout_clears_what_was_achieved(tmp_path):
+    """init --from reads the layout's vocabulary: Chongqing's 全年完成值, 得分系数 and
+    指标得分 start empty, so do the executed amounts of report.md's funds."""
+    import csv
+    import subprocess
+    import sys
+
+    last = copy("chongqing-department-2021", tmp_path)
+    new = tmp_path / "2022"
+    done = subprocess.run([sys.executable, "-m", "perfdoc", "init", str(new), "--from",
+                           str(last), "--year", "2022"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    facts = (new / "content" / "report.md").read_text(encoding="utf-8")
+    assert "财政拨款: {全年预算数: 3600, 全年执行数: }" in facts and "year: 2022" in facts
+    with (new / "indicators" / "01-指标.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["全年完成值"] for r in rows} == {""} and {r["指标得分(分)"] for r in rows} == {""}
+    assert {r["得分系数(%)"] for r in rows} == {""} and {r["说明"] for r in rows} == {""}
+    assert rows[0]["年初指标值"] == "100%" and rows[0]["指标权重(分)"] == "20"
+    assert "PD102" in done.stdout  # the executed amounts are listed as still to fill

@@ -14,7 +14,14 @@ from importlib import metadata
 from pathlib import Path
 
 from perfdoc.files import SourceError, WriteError, check_targets, read_source
-from perfdoc.sources.layout import DEFAULT_PROJECT_LAYOUT, PROJECT_CSV, LayoutError, load_layout
+from perfdoc.sources.layout import (
+    DEFAULT_LAYOUT,
+    DEFAULT_PROJECT_LAYOUT,
+    PROJECT_CSV,
+    Layout,
+    LayoutError,
+    load_layout,
+)
 from perfdoc.sources.project_load import INDICATORS_FILE, PROJECT_FILE, PROJECTS_DIR
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -76,26 +83,40 @@ def _roll_project(last: Path, folder: Path, dest: Path, files: dict) -> None:
     md = folder / PROJECT_FILE
     if md.is_file():
         text = _read(last, md).decode("utf-8-sig")
-        spent = _spent_key(text, folder, last)
-        if spent:  # "全年执行数: 89.974" -> "全年执行数: " (YAML null: PD702 until filled)
-            text = re.sub(rf"({re.escape(spent)}\s*:\s*)[^,}}\n#]*", r"\g<1>", text)
-        text = re.sub(r"^execution_reason:.*$", 'execution_reason: ""', text, count=1,
-                      flags=re.M)
-        files[dest / PROJECT_FILE] = text
+        layout = _layout_of(text, last, folder, "project")
+        files[dest / PROJECT_FILE] = _cleared_funds(text, layout)
     if (folder / INDICATORS_FILE).is_file():
         files[dest / INDICATORS_FILE] = _cleared_csv(
             last, folder / INDICATORS_FILE, ("实际完成值", "得分", PROJECT_CSV.note))
 
 
-def _spent_key(text: str, folder: Path, root: Path) -> str | None:
-    """The funds key holding the executed amount in this project's layout."""
+def _results(layout: Layout | None) -> tuple[str, ...]:
+    """The indicator columns a new year starts empty: what was achieved and scored."""
+    schema = (layout or load_layout(DEFAULT_LAYOUT)).csv_schema
+    return tuple(c for c in (schema.score, schema.note, schema.actual, schema.coefficient)
+                 if c is not None)
+
+
+def _layout_of(text: str, root: Path, folder: Path, kind: str) -> Layout | None:
+    """The layout a project.md or report.md names (None when it cannot be read: check
+    will say why)."""
     found = re.search(r"^layout:\s*([^\s#]+)", text, flags=re.M)
+    default = DEFAULT_PROJECT_LAYOUT if kind == "project" else DEFAULT_LAYOUT
     try:
-        layout = load_layout(found.group(1).strip("\"'") if found else DEFAULT_PROJECT_LAYOUT,
-                             root, folder=folder, kind="project")
+        return load_layout(found.group(1).strip("\"'") if found else default, root,
+                           folder=folder, kind=kind)
     except LayoutError:
         return None
-    return layout.budget.spent if layout.budget else None
+
+
+def _cleared_funds(text: str, layout: Layout | None) -> str:
+    """The executed amounts of the layout's budget block emptied ("全年执行数: 89.974" ->
+    "全年执行数: ", YAML null: PD702 or PD102 until filled), and execution_reason."""
+    if layout is None or layout.budget is None:
+        return text
+    spent = layout.budget.spent
+    text = re.sub(rf"({re.escape(spent)}\s*:\s*)[^,}}\n#]*", r"\g<1>", text)
+    return re.sub(r"^execution_reason:.*$", 'execution_reason: ""', text, count=1, flags=re.M)
 
 
 def install_spec() -> str:
@@ -175,13 +196,14 @@ def init_from(last: Path, target: Path, year: int, force: bool = False) -> list[
     facts = re.sub(r"^(title:.*?)" + old.group(1), rf"\g<1>{year}", facts, count=1,
                    flags=re.M)
     facts = facts.replace("---\n", "---\n# 由上一年度复制：金额、人数等仍是上一年度的数字，请更新。\n", 1)
-    files[target / "content" / "report.md"] = facts
+    layout = _layout_of(facts, last, last, "department")
+    files[target / "content" / "report.md"] = _cleared_funds(facts, layout)
     for path in sorted((last / "content").rglob("*")):  # sections, and images in subfolders
         rel = path.relative_to(last)
         if (path.is_file() or path.is_symlink()) and rel.as_posix() != "content/report.md":
             files[target / rel] = _read(last, path)
     for path in sorted((last / "indicators").glob("*.csv")):
-        files[target / "indicators" / path.name] = _cleared_csv(last, path, ("得分", "说明"))
+        files[target / "indicators" / path.name] = _cleared_csv(last, path, _results(layout))
     for folder in sorted((last / PROJECTS_DIR).glob("*/")):
         _roll_project(last, folder, target / PROJECTS_DIR / folder.name, files)
     for name in ("Makefile", ".gitignore"):
