@@ -97,10 +97,14 @@ def _remove_stale(out: Path, payloads: dict[str, bytes]) -> None:
                 path.unlink()
 
 
+CORE_PROPERTY_LIMIT = 255
+
+
 def _package(doc: WordDocument, title: str, author: str, when: datetime) -> bytes:
     """The document's bytes, with the same core properties on every build."""
     props = doc.package.core_properties
-    props.title, props.author = title, author
+    # python-docx refuses core properties over 255 characters (a long project name).
+    props.title, props.author = title[:CORE_PROPERTY_LIMIT], author[:CORE_PROPERTY_LIMIT]
     props.comments = props.last_modified_by = ""
     props.created = props.modified = when.replace(tzinfo=None)  # python-docx wants UTC, naive
     return ooxml.docx_package(doc.package, "".join(doc.body), when)

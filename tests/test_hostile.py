@@ -701,3 +701,14 @@ def test_a_limit_on_project_folders(world):
     assert_refused(done, project, outside, before, "PD006", "projects")
     assert "504 个项目，超过上限 500" in done.stdout  # the sample's three and 501
     assert template.exists()
+
+
+def test_a_very_long_project_name_builds(sample_copy):
+    """python-docx refuses a document title over 255 characters: it once exited 3."""
+    md = sorted((sample_copy / "projects").iterdir())[0] / "project.md"
+    text = md.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name:"))
+    md.write_text(text.replace(name, "name: " + "很长的项目名称" * 40), encoding="utf-8")
+    done = run_perfdoc("build", str(sample_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_clean_log(done)
