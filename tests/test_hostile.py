@@ -712,3 +712,43 @@ def test_a_very_long_project_name_builds(sample_copy):
     done = run_perfdoc("build", str(sample_copy))
     assert done.returncode == 0, done.stdout + done.stderr
     assert_clean_log(done)
+
+
+def lying_docx(form: Path, dest: Path, zeros: int) -> Path:
+    """A .docx whose word/document.xml is a deflate stream of the real XML followed by
+    `zeros` bytes of zeros, while its headers declare the real XML's size and CRC."""
+    import struct
+    import zlib
+
+    with zipfile.ZipFile(form) as z:
+        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    local, central = b"", b""
+    for name, data in entries:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        stream = packer.compress(data)
+        if name == "word/document.xml":
+            block = b"\0" * (1 << 20)
+            stream += b"".join(packer.compress(block) for _ in range(zeros >> 20))
+        stream += packer.flush()
+        crc, raw = zlib.crc32(data), name.encode()
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(stream),
+                             len(data), len(raw), 0)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc,
+                               len(stream), len(data), len(raw), 0, 0, 0, 0, 0,
+                               len(local)) + raw
+        local += header + raw + stream
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
+                      len(local), 0)
+    dest.write_bytes(local + central + end)
+    return dest
+
+
+def test_a_member_that_lies_about_its_size_is_read_within_the_limits(form, tmp_path):
+    """The counting reader inflates a megabyte at a time; python-docx gets the checked
+    bytes, never the member's whole stream (1 GB of zeros behind the real XML's size)."""
+    path = lying_docx(form, tmp_path / "lying.docx", 1 << 30)
+    assert path.stat().st_size < 5 * 1024 * 1024
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
+    assert (tmp_path / "t" / "indicators").is_dir()  # the real XML imported

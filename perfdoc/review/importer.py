@@ -95,9 +95,14 @@ def open_docx(path: Path) -> Any:
             if "word/document.xml" not in z.namelist():
                 raise ImportFailure("PD601", "不是 Word 文档（.docx）：缺少 word/document.xml")
             total = 0
+            parts: dict[str, bytes] = {}
             for info in infos:
-                total += _check_entry(z, info, MAX_UNPACKED - total)
-        document = docx.Document(io.BytesIO(data))
+                parts[info.filename] = _check_entry(z, info, MAX_UNPACKED - total)
+                total += len(parts[info.filename])
+        # python-docx reads each member with read(), which inflates a member's whole
+        # stream in one call whatever its header declares (3 GB of zeros behind a
+        # small declared size): it gets the checked bytes instead, repacked unzipped.
+        document = docx.Document(io.BytesIO(_repacked(parts)))
     except ImportFailure:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
@@ -123,14 +128,25 @@ def _read_file(path: Path) -> bytes:
         raise ImportFailure("PD601", str(exc)) from None
 
 
-def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:
-    """Decompress one entry through a counter; returns its real size."""
+def _repacked(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> bytes:
+    """Decompress one entry through a counter, a megabyte at a time (the sizes a zip
+    declares can lie); returns its bytes."""
     xml = info.filename.endswith((".xml", ".rels"))
     limit = min(MAX_XML if xml else MAX_ENTRY, room)
     shape = _XmlShape(info.filename) if xml else None
     size, tail = 0, b""
+    chunks = []
     with z.open(info) as fh:
         while chunk := fh.read(1 << 20):
+            chunks.append(chunk)
             size += len(chunk)
             if size > limit or (size > 1 << 20 and size > MAX_RATIO * max(info.compress_size, 1)):
                 raise ImportFailure("PD603", f"压缩包中的 {info.filename} 解开后异常巨大"
@@ -143,7 +159,7 @@ def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int:
                 shape.feed(chunk)
     if shape:
         shape.close()  # a syntax error counts only once the size is known to be sane
-    return size
+    return b"".join(chunks)
 
 
 class _XmlShape:
