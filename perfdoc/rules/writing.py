@@ -40,23 +40,92 @@ class Finding:
 
 # ---------------------------------------------------------------- what is not prose
 
-_PROTECTED = re.compile(
-    r"<!--.*?-->"  # reviewer notes
-    r"|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}"  # templates
-    r"|`[^`\n]+`"  # code spans
-    r"|!\[[^\]\n]*\]\([^)\n]*\)"  # images, alt text and path
-    r"|\]\([^)\n]*\)"  # link targets
-    r"|<[A-Za-z/][^>\n]*>"  # HTML tags
-    r"|(?:https?|ftp)://[^\s）)，。]+|www\.[^\s）)，。]+"  # addresses
-    r"|^\[[^\]\n]+\]:.*$",  # link reference definitions
-    re.S | re.M)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?(^ {0,3}\1[^\n]*$|\Z)", re.S | re.M)
+# The other spans that are not prose, found left to right by one scanner: reviewer
+# notes <!-- -->, templates {{ }} {% %} {# #}, `code`, images ![…](…), link targets
+# ](…), <tags>, addresses and link reference definitions. As one regular expression
+# this was quadratic: from every opener without a closer ("[a](" or "<a" repeated
+# 100,000 times) the search ran to the end of the line or body again. The scanner looks
+# for each closer once per stretch of text; addresses and reference definitions are
+# matched whole (their runs end at a terminator that always exists).
+_OPENER = re.compile(r"<!--|\{[{%#]|`|!\[|\]\(|<[A-Za-z/]"
+                     r"|(?:https?|ftp)://[^\s）)，。]+|www\.[^\s）)，。]+"  # addresses
+                     r"|^\[[^\]\n]+\]:.*$",  # link reference definitions
+                     re.M)
+_CLOSER = {"<!--": "-->", "{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+class _Next:
+    """Where the next of some characters is at or after a position, for positions that
+    mostly grow: an answer stands for every position up to it."""
+
+    def __init__(self, body: str, chars: str):
+        self.body, self.pattern = body, re.compile(f"[{re.escape(chars)}]")
+        self.asked, self.found = -1, -1
+
+    def at(self, pos: int) -> int:
+        if not self.asked <= pos <= self.found:
+            m = self.pattern.search(self.body, pos)
+            self.asked, self.found = pos, m.start() if m else len(self.body)
+        return self.found
+
+
+class _Find:
+    """str.find of one closer for positions that mostly grow, likewise remembered."""
+
+    def __init__(self, body: str, closer: str):
+        self.body, self.closer = body, closer
+        self.asked, self.found = -1, -1
+
+    def at(self, pos: int) -> int:
+        if self.found < 0 <= self.asked <= pos:
+            return -1  # none after an earlier position: none after this one
+        if not (self.found >= 0 and self.asked <= pos <= self.found):
+            self.asked, self.found = pos, self.body.find(self.closer, pos)
+        return self.found
+
+
+def _closed_spans(body: str) -> list[tuple[int, int]]:
+    """The constructs that need a closer, leftmost first, as the old alternation matched
+    them (a match's inside is not searched again)."""
+    finds = {opener: _Find(body, closer) for opener, closer in _CLOSER.items()}
+    tick, bracket, paren, angle = (_Next(body, c) for c in ("`\n", "]\n", ")\n", ">\n"))
+    spans = []
+    pos = 0
+    while m := _OPENER.search(body, pos):
+        start, opener = m.start(), m.group()
+        end = -1
+        if len(opener) > 4 or opener == "www." or opener.startswith("["):
+            end = m.end()  # an address or a reference definition, matched whole
+        elif opener in ("<!--", "{{", "{%", "{#"):
+            close = finds["<!--" if opener == "<!--" else opener].at(m.end())
+            end = close + len(_CLOSER[opener]) if close >= 0 else -1
+        elif opener == "`":
+            close = tick.at(start + 1)
+            end = close + 1 if close > start + 1 and body[close:close + 1] == "`" else -1
+        elif opener in ("![", "]("):
+            at = start + 2
+            if opener == "![":
+                label = bracket.at(at)
+                at = label + 2 if body[label:label + 2] == "](" else -1
+            if at >= 0:
+                close = paren.at(at)
+                end = close + 1 if body[close:close + 1] == ")" else -1
+        else:  # an HTML tag
+            close = angle.at(start + 2)
+            end = close + 1 if body[close:close + 1] == ">" else -1
+        if end >= 0:
+            spans.append((start, end))
+            pos = end
+        else:
+            pos = start + 1
+    return spans
 
 
 def protected(body: str) -> list[tuple[int, int]]:
     """Sorted spans of the body that are not prose."""
     spans = [m.span() for m in _FENCE.finditer(body)]
-    spans += [m.span() for m in _PROTECTED.finditer(body)]
+    spans += _closed_spans(body)
     return sorted(spans)
 
 
