@@ -6,7 +6,6 @@ One parser for every stage, so check and render agree on what a body contains.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
