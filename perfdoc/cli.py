@@ -255,7 +255,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         say("还需要填写的内容：")
         _print(diags, "text", target.resolve())
     else:
-        say(f"下一步：cd {target} && make docx")
+        say(f"下一步：cd {target} && make docx（没有 make 时：按 README.md 安装后运行 perfdoc build）")
     return EXIT_OK
 
 

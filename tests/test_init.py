@@ -131,3 +131,39 @@ def test_the_pinned_install_line_installs(tmp_path):
     version = subprocess.run([str(tmp_path / "venv" / "bin" / "perfdoc"), "--version"],
                              capture_output=True, text=True)
     assert version.stdout.startswith("perfdoc ")
+
+
+def test_a_report_repository_sets_itself_up_from_its_readme(tmp_path):
+    """The writers clone the report repository, not perfdoc: its README's `make docx`
+    creates .venv from requirements-perfdoc.txt and builds, with no perfdoc on PATH."""
+    # perfdoc's sources alone (a copy: building in place would write into build/ here)
+    source = tmp_path / "perfdoc-src"
+    shutil.copytree(ROOT / "perfdoc", source / "perfdoc",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    repo = tmp_path / "report"
+    env = {**os.environ, "PERFDOC_SPEC": f"perfdoc @ {source.as_uri()}"}
+    done = subprocess.run([str(PERFDOC), "init", str(repo), "--year", "2021", "--unit", "示例单位"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "perfdoc build" in done.stdout  # the next step without make, too
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "make docx" in readme and "requirements-perfdoc.txt" in readme
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.cn"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != bin_dir)
+    clean = {k: v for k, v in os.environ.items() if k not in ("PERFDOC", "VIRTUAL_ENV")}
+    assert shutil.which("perfdoc", path=path) is None
+    done = subprocess.run(["make", "docx", f"PYTHON={sys.base_prefix}/bin/python3"], cwd=clone,
+                          capture_output=True, text=True, timeout=600, env={**clean, "PATH": path})
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert (clone / "build" / "form.docx").is_file()
+    assert (clone / ".venv" / "bin" / "perfdoc").is_file()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
+                            text=True).stdout
+    assert status == ""  # .venv and build are ignored
