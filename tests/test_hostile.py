@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, copy_project, digest_tree, run_perfdoc, tiny_png, use_layout
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfdoc.sources.layout import LAYOUT_DIR
 
@@ -752,3 +754,32 @@ def test_a_member_that_lies_about_its_size_is_read_within_the_limits(form, tmp_p
     assert done.returncode in (0, 1), done.stdout + done.stderr
     assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
     assert (tmp_path / "t" / "indicators").is_dir()  # the real XML imported
+
+
+NAME_CHARS = st.sampled_from([*"a中:\n\r\t\x1b\x07\x00\x7f\u2028\u0085]%,=/",
+                              "::", "::error ", "\x1b[2J"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(name=st.lists(NAME_CHARS, min_size=1, max_size=8).map("".join),
+       text=st.lists(NAME_CHARS, max_size=12).map("".join))
+def test_no_name_or_text_reaches_the_log_raw(sample_copy, name, text):
+    """Property: whatever a folder is called and whatever a body says, no raw control
+    character and no line starting with :: reaches stdout or stderr."""
+    folder = sorted(p for p in (sample_copy / "projects").iterdir() if p.is_dir())[0]
+    safe = name.replace("/", "_").replace("\x00", "_")
+    if safe in (".", "..") or safe.startswith("."):
+        safe = "x" + safe
+    try:
+        target = folder.rename(folder.parent / f"01-{safe}")
+    except OSError:
+        return  # a name this file system refuses
+    try:
+        add_to_section(sample_copy, text.replace("\x00", ""))
+        for args in (("build",), ("check",), ("fix", "--diff")):
+            done = run_perfdoc(*args, str(sample_copy))
+            assert done.returncode in (0, 1), done.stdout + done.stderr
+            assert_clean_log(done)
+    finally:
+        target.rename(folder)

@@ -276,3 +276,47 @@ def test_a_file_held_open_in_word_replaces_nothing(tmp_path, monkeypatch):
     assert error.code == "PD007" and "report.docx" in error.message and "关闭" in error.message
     assert digest_tree(out) == before  # form.docx, moved aside first, is back as it was
     assert not [p for p in out.rglob(".*")]  # no temporary or set-aside files left
+
+
+@pytest.mark.parametrize("src,words", [
+    ("images/图1.PNG", "大小写不一致"),
+    ("Images/图1.png", "大小写不一致"),
+    ("images\\图1.png", "请用 / 分隔"),
+])
+def test_an_image_path_that_works_only_on_windows_is_refused_everywhere(tmp_path, src, words):
+    """Windows finds images/图1.PNG and images\\图1.png; Linux CI does not: the same
+    diagnostic on every OS, saying why."""
+    from conftest import tiny_png
+
+    from perfdoc.rules.check import check_project
+
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / "content" / "images").mkdir()
+    (project / "content" / "images" / "图1.png").write_bytes(tiny_png())
+    section = project / "content" / "03-achievements.md"
+    section.write_text(section.read_text(encoding="utf-8") + f"\n![图](images/图1.png)\n\n"
+                       f"![图]({src})\n", encoding="utf-8")
+    _, diags = check_project(project)
+    [error] = diags.errors
+    assert error.code == "PD208" and words in error.message, error.message
+
+
+def test_an_image_with_a_chinese_name_is_embedded(tmp_path):
+    """markdown-it percent-encodes the path (%E5%9B%BE1.png): it is decoded before the file
+    is looked up. Before, every Chinese-named image was PD208 "不存在"."""
+    import zipfile
+
+    from conftest import tiny_png
+
+    from perfdoc.build import build
+
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / "content" / "images").mkdir()
+    (project / "content" / "images" / "组织结构图 1.png").write_bytes(tiny_png())
+    section = project / "content" / "01-overview.md"
+    section.write_text(section.read_text(encoding="utf-8")
+                       + "\n![组织结构](<images/组织结构图 1.png>)\n", encoding="utf-8")
+    result = build(project, tmp_path / "out")
+    assert result.ok, [str(d) for d in result.diagnostics.items]
+    with zipfile.ZipFile(tmp_path / "out" / "form.docx") as z:
+        assert [n for n in z.namelist() if n.startswith("word/media/")]

@@ -6,12 +6,14 @@ One parser for every stage, so check and render agree on what a body contains.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -185,15 +187,49 @@ def is_comment(html: str) -> bool:
     return s.startswith("<!--") and s.endswith("-->")
 
 
+def _case_mismatch(folder: Path, src: str) -> str | None:
+    """The name on disk when a component of `src` matches it only when case is ignored
+    (the image path as the file system spells it), else None."""
+    here, spelled, mismatch = folder, [], False
+    for part in src.split("/"):
+        if part in ("", ".", ".."):
+            here = here.parent if part == ".." else here
+            spelled.append(part)
+            continue
+        try:
+            names = os.listdir(here)
+        except OSError:
+            return None
+        if part not in names:
+            match = next((n for n in names if n.casefold() == part.casefold()), None)
+            if match is None:
+                return None
+            part, mismatch = match, True
+        spelled.append(part)
+        here = here / part
+    return "/".join(spelled) if mismatch else None
+
+
 def resolve_image(src: str, section: Section, root: Path) -> tuple[Path | None, str]:
     """The image file a section points at, or None and why not (in Chinese)."""
+    # markdown-it percent-encodes link targets (图1.png arrives as %E5%9B%BE1.png): the
+    # path as typed is the decoded one. Chinese file names never resolved before this.
+    src = unquote(src)
     if "://" in src or src.startswith(("data:", "//")):
         return None, f"图片“{src}”不是项目内的本地文件"
-    path = ((root / section.path).parent / src).resolve()
+    if "\\" in src:
+        return None, (f"图片“{src}”的路径请用 / 分隔：\\ 只在 Windows 上能用，"
+                      "在 Linux 的 CI 中找不到")
+    folder = (root / section.path).parent
+    path = (folder / src).resolve()
     try:
         path.relative_to(root.resolve())
     except ValueError:
         return None, f"图片“{src}”位于项目目录之外"
+    typed = _case_mismatch(folder, src)
+    if typed is not None:  # found on Windows and macOS, missing in Linux CI
+        return None, (f"图片“{src}”与磁盘上的文件名“{typed}”大小写不一致：Windows 上能找到，"
+                      "在 Linux 的 CI 中找不到，请改成一致")
     if not path.is_file():
         return None, f"图片“{src}”不存在"
     if path.suffix.lower() not in IMAGE_SUFFIXES:
