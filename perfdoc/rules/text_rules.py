@@ -124,9 +124,7 @@ def _figures(report: Report) -> list[_Figure]:
     raw = facts.extra.get("staffing")
     staffing = raw if isinstance(raw, dict) else {}
     out = []
-    # 预算执行率 only: 执行率 alone may be a project's. From the budget block's funds
-    # where the layout has one, else from finance.
-    rate = report.execution_rate if report.layout.budget else facts.execution_rate
+    rate = report.stated_rate  # 预算执行率 only: 执行率 alone may be a project's
     if rate is not None:
         out.append(_Figure("预算执行率", re.compile(rf"预算执行率{_VERB}{_NUMBER}{_SPACE}%"),
                            rate * 100, "{{ execution_rate | percent }}"))

@@ -259,6 +259,12 @@ class Report(Scored):
         return self.facts.funds
 
     @property
+    def stated_rate(self) -> Decimal | None:
+        """The 预算执行率 the report speaks of (templates quote it, PD402 checks it): its
+        budget block's, from funds, where the layout has one; else finance's."""
+        return self.execution_rate if self.layout.budget else self.facts.execution_rate
+
+    @property
     def parts(self) -> dict[str, Section]:
         """The sections by key: what the form's blocks print."""
         return self.sections

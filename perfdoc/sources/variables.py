@@ -88,13 +88,11 @@ def variables(report: Report) -> dict[str, object]:
     deductions = _deductions(report.indicators)
     names: dict[str, object] = dict(facts.extra)  # staffing and whatever else the unit keeps
     names.update(facts.finance)  # income, spending, budget
-    if facts.execution_rate is not None:
-        names["execution_rate"] = facts.execution_rate
     if report.layout.budget is not None:  # funds (万元) through the layout's budget block
         names.update(budget=report.budget, spent=report.spent, budget_score=report.budget_score,
                      funds=report.funds)
-        if report.execution_rate is not None:
-            names["execution_rate"] = report.execution_rate
+    if report.stated_rate is not None:
+        names["execution_rate"] = report.stated_rate
     names.update(
         year=facts.year,
         unit=facts.unit,

@@ -113,10 +113,11 @@ def indicator_cells(indicators: Sequence[Indicator], depth: int,
 
 
 def budget_cells(form: Form, columns: Sequence[Column]) -> tuple[str, dict[str, str]] | None:
-    """The row a scoring table gives the budget block's 执行率 (a department form with a
-    budget block): its label and, by field, weight, score and the rate as a note."""
+    """The row a scoring table gives the budget block's 执行率, so the table adds up to its
+    总分: its label and, by field, weight, score and the rate as a note. (A project's form
+    prints its budget in its own block and its indicators on the grid: no scoring table.)"""
     block = form.layout.budget
-    if block is None or form.layout.kind == "project":
+    if block is None:
         return None
     rate = percent_text(form.execution_rate, "—")
     return "预算执行率", {"weight": decimal_text(block.weight),
