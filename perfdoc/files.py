@@ -10,9 +10,11 @@ checked the same way before anything is written.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -61,7 +63,28 @@ def read_source(root: Path, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     """The bytes of a source file that is a regular file inside `root`, at most `limit`."""
     if not inside(root, path):
         raise SourceError("PD005", "是指向项目目录之外的链接，不会读取")
-    return read_regular(path, limit)
+    data = read_regular(path, limit)
+    target = checked_out_link(path, data)
+    if target:
+        raise SourceError("PD005", link_as_text(target))
+    return data
+
+
+def link_as_text(target: str) -> str:
+    return (f"内容只有一个路径“{target}”：这是 git 中的符号链接被检出成了普通文本文件（Windows 上"
+            "git 默认 core.symlinks=false）。请把它改为普通文件后提交，或在 Windows 上启用符号链接后重新检出")
+
+
+def checked_out_link(path: Path, data: bytes) -> str:
+    """The target, when `data` is what Git for Windows writes for a symbolic link it
+    cannot create: one short line, no newline, naming a path that exists beside it."""
+    if not 0 < len(data) <= 260 or b"\n" in data or b"\0" in data:
+        return ""
+    try:
+        target = data.decode("utf-8")
+        return target if target.strip() == target and (path.parent / target).exists() else ""
+    except (UnicodeDecodeError, OSError, ValueError):
+        return ""
 
 
 def read_regular(path: Path, limit: int) -> bytes:
@@ -124,6 +147,8 @@ def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
     except OSError as exc:
         raise WriteError(f"无法创建目录 {out_dir}：{exc.strerror}") from None
     mode = _file_mode()
+    for name in payloads:
+        _sweep_leftovers(out_dir / name)
     staged: list[tuple[str, Path]] = []
     try:
         for name, data in payloads.items():
@@ -145,6 +170,20 @@ def write_all(out_dir: Path, payloads: dict[str, bytes]) -> None:
     finally:
         for _, staged_path in staged:
             staged_path.unlink(missing_ok=True)
+
+
+def _sweep_leftovers(dest: Path) -> None:
+    """Remove the temporary and set-aside copies of `dest` that a killed build left
+    (Windows ends a process without running any cleanup, and there a leading dot does
+    not hide a file). One written in the last minute may be another build's: kept."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for pattern in (f".{glob.escape(dest.name)}.*.tmp", f".{glob.escape(dest.name)}.*.old"):
+            for left in dest.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    if left.is_file() and not left.is_symlink() \
+                            and now - left.stat().st_mtime > 60:
+                        left.unlink()
 
 
 def _swap(out_dir: Path, staged: list[tuple[str, Path]]) -> None:

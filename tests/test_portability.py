@@ -320,3 +320,63 @@ def test_an_image_with_a_chinese_name_is_embedded(tmp_path):
     assert result.ok, [str(d) for d in result.diagnostics.items]
     with zipfile.ZipFile(tmp_path / "out" / "form.docx") as z:
         assert [n for n in z.namelist() if n.startswith("word/media/")]
+
+
+def test_a_symlink_checked_out_as_text_says_so(tmp_path):
+    """Git for Windows (core.symlinks=false) writes a link as a file holding its target:
+    read as content it would be a broken picture or a section of one path."""
+    from conftest import tiny_png
+
+    from perfdoc.rules.check import check_project
+
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / "content" / "images").mkdir()
+    (project / "content" / "images" / "原图.png").write_bytes(tiny_png())
+    (project / "content" / "images" / "图1.png").write_text("原图.png", encoding="utf-8")
+    section = project / "content" / "03-achievements.md"
+    section.write_text(section.read_text(encoding="utf-8") + "\n![图](images/图1.png)\n",
+                       encoding="utf-8")
+    (project / "content" / "06-附件.md").write_text("03-achievements.md", encoding="utf-8")
+    _, diags = check_project(project)
+    found = {(e.code, Path(e.path).name): e.message for e in diags.errors}
+    assert set(found) == {("PD208", "03-achievements.md"), ("PD005", "06-附件.md")}, found
+    assert all("core.symlinks" in message for message in found.values())
+    assert "“原图.png”" in found["PD208", "03-achievements.md"]
+
+
+def test_a_revision_with_a_name_windows_cannot_create_is_a_clear_error(tmp_path, monkeypatch):
+    """An old revision committed on Linux may hold CON.md, a:b.csv or a trailing dot:
+    extracting it on Windows raised OSError (exit 3)."""
+    import perfdoc.review.revisions as revisions
+
+    assert revisions.windows_unsafe("content/CON.md")
+    assert revisions.windows_unsafe("indicators/a:b.csv")
+    assert revisions.windows_unsafe("content/草稿.")
+    assert not revisions.windows_unsafe("content/01-概况.md")
+    project = copy_project(ROOT, tmp_path / "p")
+    (project / "content" / "nul.md").write_text("草稿\n", encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=r", "-c", "user.email=r@example.cn", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    monkeypatch.setattr(revisions, "ON_WINDOWS", True)
+    with pytest.raises(revisions.RevisionError, match="nul.md 在 Windows 上无法创建"), \
+            revisions.checkout(project, "HEAD"):
+        pass
+
+
+def test_a_killed_builds_leftovers_are_swept(tmp_path):
+    """Windows ends a process without cleanup and shows dot files: the next build
+    removes what an earlier, killed one left (and keeps a fresh one: another build's)."""
+    from perfdoc.build import build
+
+    project = copy_project(ROOT, tmp_path / "p")
+    out_dir = project / "build"
+    out_dir.mkdir()
+    old = [out_dir / ".form.docx.k2j3.tmp", out_dir / ".report.docx.4242.old"]
+    fresh = out_dir / ".form.docx.new1.tmp"
+    for path in [*old, fresh]:
+        path.write_bytes(b"partial")
+    for path in old:
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    assert build(project).ok
+    assert not any(p.exists() for p in old) and fresh.exists()

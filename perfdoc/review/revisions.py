@@ -82,9 +82,38 @@ def checkout(root: Path, revision: str) -> Iterator[Path]:
     data = git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
     with tempfile.TemporaryDirectory(prefix="perfdoc-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            try:
-                tar.extractall(tmp, filter="data")
-            except tarfile.FilterError as exc:  # e.g. a symlink to an absolute path
-                raise RevisionError(f"版本“{revision}”中有不安全的文件，无法读取："
-                                    f"{exc.tarinfo.name}（指向项目之外的链接）") from None
+            for member in tar:
+                _extract(tar, member, tmp, revision)
         yield Path(tmp) / prefix
+
+
+# Names Windows cannot create: a device name as the stem, a reserved character, or a
+# trailing dot or space. An old revision may hold one (committed on Linux).
+ON_WINDOWS = os.name == "nt"
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                    *(f"LPT{i}" for i in range(10))}
+
+
+def windows_unsafe(name: str) -> bool:
+    for part in name.split("/"):
+        if part.split(".")[0].upper().rstrip(" ") in _WINDOWS_DEVICES \
+                or any(c in part for c in '<>:"|?*\\') or part.endswith((".", " ")) \
+                or any(ord(c) < 32 for c in part):
+            return True
+    return False
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, tmp: str, revision: str) -> None:
+    """One member, or a RevisionError naming it, never an OSError: a name this system
+    cannot create is refused with the reason. A link inside the tree is kept (tarfile
+    copies its target where the system cannot make links, as on Windows)."""
+    if ON_WINDOWS and windows_unsafe(member.name):
+        raise RevisionError(f"版本“{revision}”中的文件名 {member.name} 在 Windows 上无法创建"
+                            "（CON、NUL 等设备名，含 : * ? 等字符，或以点、空格结尾），请改名后提交")
+    try:
+        tar.extract(member, tmp, filter="data")
+    except tarfile.FilterError:
+        raise RevisionError(f"版本“{revision}”中有不安全的文件，无法读取：{member.name}") from None
+    except OSError as exc:
+        raise RevisionError(f"版本“{revision}”中的 {member.name} 无法在本机创建："
+                            f"{exc.strerror}") from None

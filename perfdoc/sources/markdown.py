@@ -5,6 +5,7 @@ One parser for every stage, so check and render agree on what a body contains.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,8 @@ from perfdoc.files import (
     MAX_MARKDOWN_ELEMENTS,
     MAX_MARKDOWN_ELEMENTS_TOTAL,
     MAX_TABLE_COLUMNS,
+    checked_out_link,
+    link_as_text,
 )
 from perfdoc.sources.model import Section
 
@@ -241,6 +244,11 @@ def resolve_image(src: str, section: Section, root: Path) -> tuple[Path | None, 
                       f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB；请压缩后再插入")
     pixels = _pixels(path, size, info.st_mtime_ns)
     if pixels is None:
+        if size <= 260:
+            with contextlib.suppress(OSError):
+                target = checked_out_link(path, path.read_bytes()[:261])
+                if target:
+                    return None, f"图片“{src}”{link_as_text(target)}"
         return None, f"图片“{src}”无法读取（文件损坏或格式不支持）"
     if max(pixels) > MAX_IMAGE_PIXELS:
         return None, (f"图片“{src}”有 {pixels[0]}×{pixels[1]} 像素，超过上限 "
