@@ -195,3 +195,19 @@ def test_roll_over_to_next_year(tmp_path):
     result = build(target, tmp_path / "out")
     assert result.ok, [str(d) for d in result.diagnostics.items]
     assert len(list((tmp_path / "out" / "projects").glob("*.docx"))) == 3
+
+
+def test_without_pandoc_import_says_how_to_get_it(tmp_path, monkeypatch):
+    """pypandoc-binary is the extra perfdoc[import] (no loongarch64 wheel): without it and
+    without a system pandoc, import says what to install instead of a traceback."""
+    from perfdoc.review import importer
+
+    monkeypatch.setitem(sys.modules, "pypandoc", None)  # import pypandoc raises ImportError
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("PERFDOC_PANDOC", raising=False)
+    with pytest.raises(importer.ImportFailure) as failure:
+        importer.pandoc_binary()
+    assert failure.value.code == "PD608" and "perfdoc[import]" in str(failure.value)
+    (tmp_path / "pandoc").write_text("#!/bin/sh\n")
+    (tmp_path / "pandoc").chmod(0o755)
+    assert importer.pandoc_binary() == str(tmp_path / "pandoc")

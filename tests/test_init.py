@@ -167,3 +167,60 @@ def test_a_report_repository_sets_itself_up_from_its_readme(tmp_path):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
                             text=True).stdout
     assert status == ""  # .venv and build are ignored
+
+
+def test_a_perfdoc_installed_from_a_wheel_can_init_a_repository_ci_can_install(tmp_path):
+    """The wheel carries every data file (scaffold, layouts, templates); init from a venv
+    that installed it vendors the wheel, because CI cannot reach this machine's
+    site-packages, and the written requirements line installs in a fresh venv."""
+    import zipfile
+
+    source = tmp_path / "perfdoc-src"  # a copy: pip builds a local folder in place
+    shutil.copytree(ROOT / "perfdoc", source / "perfdoc",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w",
+                           str(tmp_path / "dist"), str(source)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("perfdoc-*.whl")
+    data_files = {p.relative_to(source).as_posix() for p in (source / "perfdoc").rglob("*")
+                  if p.is_file() and p.suffix != ".py"}
+    assert "perfdoc/review/scaffold/requirements-perfdoc.txt" in data_files
+    with zipfile.ZipFile(wheel) as z:
+        assert data_files <= set(z.namelist()), data_files - set(z.namelist())
+
+    def venv(name: str) -> Path:
+        subprocess.run([sys.executable, "-m", "venv", str(tmp_path / name)], check=True)
+        # perfdoc's dependencies from this test's environment (no download); perfdoc
+        # itself only from the wheel: a .pth adds a folder, not its editable finders.
+        site = subprocess.run([str(tmp_path / name / "bin" / "python"), "-c",
+                               "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        deps = next(p for p in map(Path, sys.path) if (p / "docx").is_dir())
+        (Path(site) / "deps.pth").write_text(f"{deps}\n", encoding="utf-8")
+        return tmp_path / name / "bin"
+
+    first = venv("installed")
+    done = subprocess.run([str(first / "pip"), "install", "--quiet", "--no-deps", str(wheel)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if k != "PERFDOC_SPEC"}
+    where = subprocess.run([str(first / "python"), "-c", "import perfdoc; print(perfdoc.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path).stdout
+    assert where.startswith(str(tmp_path / "installed")), where
+    repo = tmp_path / "report"
+    done = subprocess.run([str(first / "perfdoc"), "init", str(repo), "--unit", "示例单位"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = (repo / "requirements-perfdoc.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == f"./vendor/{wheel.name}" and (repo / "vendor" / wheel.name).is_file()
+    second = venv("fresh")
+    done = subprocess.run([str(second / "pip"), "install", "--quiet", "--no-deps", "-r",
+                           "requirements-perfdoc.txt"], cwd=repo, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run([str(second / "perfdoc"), "check", "."], cwd=repo,
+                          capture_output=True, text=True, env=env)
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # the blanks to fill: 1

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -373,10 +375,9 @@ def _to_markdown(doc: Any, groups: list[list]) -> list[str]:
     The original document is kept for its styles and list numbering; its body is
     replaced by the groups, separated by marker paragraphs.
     """
-    import pypandoc
-
     if not groups:
         return []
+    binary = pandoc_binary()
     # A new w:document around a new body with only the groups: the original tree is
     # left alone, since detaching a large body (or emptying it child by child) costs
     # lxml time quadratic in its size.
@@ -400,12 +401,31 @@ def _to_markdown(doc: Any, groups: list[list]) -> list[str]:
         with tempfile.TemporaryDirectory(prefix="perfdoc-import-") as tmp:
             path = Path(tmp) / "cells.docx"
             doc.save(str(path))
-            text = _pandoc(pypandoc.get_pandoc_path(), path)
+            text = _pandoc(binary, path)
     finally:
         part._element = original
     parts = re.split(rf"^{_MARK}(\d+)\s*$", text, flags=re.M)
     found = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
     return [_tidy(found.get(n, "")) for n in range(len(groups))]
+
+
+def pandoc_binary() -> str:
+    """pandoc: PERFDOC_PANDOC, else the one pypandoc-binary ships (perfdoc[import]), else
+    the system's. Only import needs it, so perfdoc installs where no pypandoc-binary
+    wheel exists (loongarch64: Debian's pandoc then serves)."""
+    chosen = os.environ.get("PERFDOC_PANDOC", "").strip()
+    if chosen:
+        return chosen
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError):
+        found = shutil.which("pandoc")
+    if found:
+        return found
+    raise ImportFailure("PD608", "perfdoc import 需要 pandoc：请运行 pip install \"perfdoc[import]\"，"
+                        "或安装系统的 pandoc（如 apt install pandoc），或用 PERFDOC_PANDOC 指定其路径")
 
 
 def _pandoc(binary: str, path: Path) -> str:

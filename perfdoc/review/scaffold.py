@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlparse
 
 from perfdoc.files import SourceError, WriteError, check_targets, read_source
 from perfdoc.sources.layout import (
@@ -119,30 +120,57 @@ def _cleared_funds(text: str, layout: Layout | None) -> str:
     return re.sub(r"^execution_reason:.*$", 'execution_reason: ""', text, count=1, flags=re.M)
 
 
-def install_spec() -> str:
-    """The pip requirement a new repository's CI installs: this very perfdoc, pinned.
+VENDOR = "vendor"  # where init puts the wheel it was installed from
 
-    PERFDOC_SPEC when set; else where this perfdoc was installed from: a git URL at its
-    commit, or the git checkout it runs from (its origin, else the folder itself) at
-    HEAD. perfdoc is not on PyPI, so a bare "perfdoc" would not install.
+
+def install_spec() -> tuple[str, Path | None]:
+    """The pip requirement a new repository's CI installs: this very perfdoc, pinned,
+    and the wheel file to copy into the repository when that is the only way to reach it.
+
+    PERFDOC_SPEC when set; else where this perfdoc was installed from (pip's
+    direct_url.json): a git URL at its commit; a wheel on a web server by its URL; a wheel
+    file on this machine, copied to vendor/ (CI cannot reach this machine's disk); the git
+    checkout it runs from (its origin, else the folder) at HEAD; installed from an index,
+    that version from the index.
     """
     spec = os.environ.get("PERFDOC_SPEC", "").strip()
     if spec:
-        return spec
+        return spec, None
     try:
-        origin = json.loads(metadata.distribution("perfdoc").read_text("direct_url.json") or "{}")
+        dist = metadata.distribution("perfdoc")
+        origin = json.loads(dist.read_text("direct_url.json") or "{}")
+        version = dist.version
     except (metadata.PackageNotFoundError, ValueError):
-        origin = {}
+        origin, version = {}, ""
+    url = str(origin.get("url", ""))
     vcs = origin.get("vcs_info", {})
     if vcs.get("vcs") == "git" and vcs.get("commit_id"):
-        return f"perfdoc @ git+{origin['url']}@{vcs['commit_id']}"
+        return f"perfdoc @ git+{url}@{vcs['commit_id']}", None
+    if "archive_info" in origin:
+        if url.startswith(("https://", "http://")):
+            return f"perfdoc @ {url}", None
+        wheel = _local_file(url)
+        if wheel is not None and wheel.suffix == ".whl":
+            return f"./{VENDOR}/{wheel.name}", wheel
     checkout = Path(__file__).resolve().parents[2]
+    top = _git(checkout, "rev-parse", "--show-toplevel")
     head = _git(checkout, "rev-parse", "HEAD")
-    if head:
+    if head and top and Path(top).resolve() == checkout:  # not a venv inside some repository
         remote = _git(checkout, "config", "--get", "remote.origin.url")
         url = remote if remote and "://" in remote else checkout.as_uri()
-        return f"perfdoc @ git+{url}@{head}"
-    return f"perfdoc @ {checkout.as_uri()}"
+        return f"perfdoc @ git+{url}@{head}", None
+    if version and not origin:
+        return f"perfdoc=={version}", None
+    return f"perfdoc @ {checkout.as_uri()}", None
+
+
+def _local_file(url: str) -> Path | None:
+    if not url.startswith("file:"):
+        return None
+    from urllib.request import url2pathname
+
+    path = Path(url2pathname(urlparse(url).path))
+    return path if path.is_file() else None
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -161,7 +189,13 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
                if s.is_file() and "__pycache__" not in s.parts]
     _check_targets(target, [target / RENAMES.get(r, r) for r in
                             (s.relative_to(SCAFFOLD).as_posix() for s in sources)])
+    spec, wheel = install_spec()
     written = []
+    if wheel is not None:
+        _check_targets(target, [target / VENDOR / wheel.name])
+        (target / VENDOR).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(wheel, target / VENDOR / wheel.name)
+        written.append(target / VENDOR / wheel.name)
     for source in sources:
         rel = source.relative_to(SCAFFOLD).as_posix()
         dest = target / RENAMES.get(rel, rel)
@@ -172,7 +206,7 @@ def init(target: Path, year: int, unit: str, force: bool = False) -> list[Path]:
                 rel.startswith("content/") else unit
             text = source.read_text(encoding="utf-8")
             dest.write_text(text.replace("{year}", str(year)).replace("{unit}", shown)
-                            .replace("{perfdoc_spec}", install_spec()), encoding="utf-8")
+                            .replace("{perfdoc_spec}", spec), encoding="utf-8")
         else:
             shutil.copyfile(source, dest)
         written.append(dest)
