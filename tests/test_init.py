@@ -86,6 +86,12 @@ def test_ci_files_parse_and_call_real_commands(tmp_path, path):
         assert any("upload-artifact" in s.get("uses", "") for s in steps)
         triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
         assert "pull_request" in triggers
+        windows = data["jobs"]["windows"]  # optional, off unless the variable says so
+        assert windows["runs-on"] == "windows-latest" and "vars.PERFDOC_WINDOWS" in windows["if"]
+        assert windows["defaults"]["run"]["shell"] == "bash"
+        windows_runs = [s["run"] for s in windows["steps"] if "run" in s]
+        assert {c[0] for s in windows_runs for c in perfdoc_commands(s)} == {"check", "build"}
+        scripts += windows_runs
     else:
         scripts = data["perfdoc"]["script"]
         assert "build/" in data["perfdoc"]["artifacts"]["paths"]
