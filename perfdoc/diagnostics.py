@@ -133,7 +133,7 @@ def relative_path(path: Path | str) -> str:
         return os.path.abspath(path)
 
 
-_WORKFLOW_COMMAND = re.compile(r"^(\s*):(?=:)", re.M)
+_WORKFLOW_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.M)  # [^\S\n]: \s would span lines
 
 
 def terminal_text(text: str) -> str:

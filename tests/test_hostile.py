@@ -291,6 +291,11 @@ def test_diff_over_a_revision_with_an_absolute_link(tmp_path):
     ("{{ '%*d' | format(10**9, 1) }}", "PD505"),
     ("{{ '%*d' % (10**9, 1) }}", "PD505"),
     ("{{ '{:>1000000000}'.format(1) }}", "PD505"),
+    # a fill letter, a mapping key or a nested field hid the width from the old pattern
+    ("{{ '{:a>1000000000}'.format(1) }}", "PD505"),
+    ("{{ '%(x)1000000000s' % {'x': 1} }}", "PD505"),
+    ("{{ '{:{w}}'.format(1, w=10**9) }}", "PD505"),
+    ("{{ '{a:{w}}'.format_map({'a': 1, 'w': 10**9}) }}", "PD505"),
     ("{{ 'x'.ljust(10**9) }}", "PD505"),
     ("{{ groups | join('x' * 999999) }}", "PD505"),
     ("{{ income | money(10**9) }}", "PD505"),

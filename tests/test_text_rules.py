@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from perfdoc.diagnostics import Diagnostics
@@ -45,6 +47,44 @@ def test_the_writing_rules_are_linear_on_pathological_shapes(shape):
             started = time.perf_counter()
             list(writing.findings(body))
             blank_comments(body)
+            best = min(best, time.perf_counter() - started)
+        return best
+    small, large = seconds(50_000), seconds(500_000)
+    assert large < 30 * max(small, 0.002), (shape, small, large)
+
+
+@pytest.mark.parametrize("shape", ["（ ", "总分 ", "预算执行率 ", "等级 ", "×", "（1", "{:", " \n"])
+def test_the_text_rules_format_check_and_log_escaping_are_linear(shape):
+    """Before: two spans of spaces around an optional word ("总分" and 20,000 spaces: 4 s
+    at 20 KB, quadratic), "{" and 50,000 colons in a format string (22 s), 50,000 blank
+    lines through the log escaping (27 s). Ten times the text, about ten times the time."""
+    import dataclasses
+    import time
+
+    from conftest import ROOT
+
+    from perfdoc.diagnostics import terminal_text
+    from perfdoc.rules import text_rules
+    from perfdoc.sources.load import load_project
+    from perfdoc.sources.sandbox import BudgetError, _check_format
+
+    report = load_project(ROOT, Diagnostics())
+    assert report is not None
+    key = next(iter(report.sections))
+
+    def seconds(size: int) -> float:
+        # the shape's first character once, then the rest repeated: "总分" + spaces
+        head, tail = shape[:-1] or shape, shape[-1]
+        body = head + tail * (size // len(tail.encode()))
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            report.sections[key] = dataclasses.replace(report.sections[key], body=body)
+            text_rules.check_text(report, Diagnostics())
+            for style in ("%", "{}"):
+                with contextlib.suppress(BudgetError):
+                    _check_format(body, (), style)
+            terminal_text(body)
             best = min(best, time.perf_counter() - started)
         return best
     small, large = seconds(50_000), seconds(500_000)

@@ -17,14 +17,17 @@ from perfdoc.sources.layout import CsvSchema
 from perfdoc.sources.model import Indicator, Report, Section, decimal_text
 
 # Every pattern here matches within one line ([^\S\n], never \s), so a whole body is
-# scanned at once and each match's line counted, not one scan per line.
+# scanned at once and each match's line counted, not one scan per line. An optional word
+# carries its own trailing space ({_SPACE}(?:word{_SPACE})?): two spans of spaces side by
+# side, with only an optional word between them, let the engine try every split of a long
+# run of spaces, which is quadratic ("总分" and 20,000 spaces took 4 s).
 _SPACE = r"[^\S\n]*"
 
 # What templates leave behind. "XX"/"××" stand for a name to fill in; Latin words
 # that merely contain XX (EXXON) are not leftovers.
 LEFTOVERS = re.compile(
     r"(?<![A-Za-z])(?:[XxＸ]{2,}|×{2,})(?![A-Za-z])"
-    rf"|[（(]{_SPACE}(?:限|不超过)?{_SPACE}\d+{_SPACE}字(?:以内|左右)?{_SPACE}[)）]"
+    rf"|[（(]{_SPACE}(?:(?:限|不超过){_SPACE})?\d+{_SPACE}字(?:以内|左右)?{_SPACE}[)）]"
     r"|……|\.{6,}"
     r"|(?<![A-Za-z])(?:TODO|FIXME|TBD)(?![A-Za-z])"
     r"|(?<!有)待(?:补充|填写)"
@@ -36,7 +39,7 @@ _TYPED_GRADE = re.compile(
     rf"(?:评价|自评|绩效)?(?:等级|等次){_SPACE}(?:为|是|：|:){_SPACE}[“\"「]?"
     r"(优秀|良好|中等|较差|优|良|中|差)")
 _TYPED_TOTAL = re.compile(
-    rf"(?:自评总分|自评得分|总得分|综合得分|总分){_SPACE}(?:为|是|：|:)?{_SPACE}"
+    rf"(?:自评总分|自评得分|总得分|综合得分|总分){_SPACE}(?:(?:为|是|：|:){_SPACE})?"
     rf"(\d+(?:\.\d+)?){_SPACE}分")
 
 
@@ -114,7 +117,7 @@ class _Figure:
 
 
 _NUMBER = r"(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?)"
-_VERB = rf"{_SPACE}(?:为|是|达到|达|共|有|：|:)?{_SPACE}"
+_VERB = rf"{_SPACE}(?:(?:为|是|达到|达|共|有|：|:){_SPACE})?"
 # After a number, the words that make it a target, not a result: 达到95%以上.
 _TARGET_AFTER = re.compile(rf"{_SPACE}(?:及?以上|以下|左右|或以上)")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
 import threading
 from collections.abc import Callable, Iterable, Sized
 from decimal import Decimal
@@ -29,8 +30,9 @@ MAX_DIGITS = 10_000  # digits of a number built with **
 MAX_CALLS = 100_000  # function and macro calls while rendering one section
 MAX_SECONDS = 2.0  # CPU seconds for one section's templates
 
-# A width or precision of six digits or more in a format string: '%.999999f', '{:>1000000}'.
-_WIDE_FORMAT = re.compile(r"(%|\{[^}]*:)[^a-zA-Z%}]*?[0-9]{6,}")
+# A %-conversion's width and precision ('%(name)-*.3f'): one pass, no nested quantifiers.
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?")
+_WIDE = re.compile(r"[0-9]{6,}")  # a width or precision from 100000 up
 
 
 class BudgetError(Exception):
@@ -51,9 +53,25 @@ def _check_size(value: object, what: str = "结果") -> None:
         raise BudgetError(f"{what}有 {size} 个字符或项，超过上限 {MAX_TEXT}")
 
 
-def _check_format(text: str) -> None:
-    if _WIDE_FORMAT.search(text):
+def _check_format(text: str, args: Iterable[Any], style: str) -> None:
+    """A format string's widths and precisions, before it runs: '%.999999f',
+    '%(a)999999s', '{:x>999999}', or one taken from the arguments ('%*d', '{:{w}}').
+    The text is parsed as the formatting will read it (str.format's own parser for
+    "{}", one linear pattern for "%"), so a fill character or a mapping key cannot hide
+    a width, and a long input costs one pass."""
+    if style == "%":
+        specs = [m.group(0) for m in _PERCENT_SPEC.finditer(text)]
+        from_args = any("*" in spec for spec in specs)
+    else:
+        try:
+            specs = [spec for _, _, spec, _ in string.Formatter().parse(text) if spec]
+        except ValueError:
+            return  # str.format raises the same error itself
+        from_args = any("{" in spec for spec in specs)
+    if any(_WIDE.search(spec) for spec in specs):
         raise BudgetError("格式字符串中的宽度或精度过大（六位数以上）")
+    if from_args:
+        _check_numbers(args, "格式宽度")
 
 
 def _check_numbers(values: Iterable[Any], what: str) -> None:
@@ -85,9 +103,7 @@ class BoundedSandbox(SandboxedEnvironment):
                 (other := _sized(right)) is not None and size + other > MAX_TEXT:
             raise BudgetError(f"拼接的结果超过上限 {MAX_TEXT} 个字符或项")
         elif operator == "%" and isinstance(left, str):
-            _check_format(left)
-            if "*" in left:  # '%*d' takes its width from the arguments
-                _check_numbers(right if isinstance(right, tuple) else (right,), "格式宽度")
+            _check_format(left, right if isinstance(right, tuple) else (right,), "%")
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
@@ -99,7 +115,9 @@ class BoundedSandbox(SandboxedEnvironment):
         if isinstance(owner, (str, list, tuple)):  # a method of a built-in value
             name = getattr(method, "__name__", "")
             if name in ("format", "format_map") and isinstance(owner, str):
-                _check_format(owner)
+                mapping = args[0] if name == "format_map" and args else {}
+                values = mapping.values() if isinstance(mapping, dict) else ()
+                _check_format(owner, [*args, *kwargs.values(), *values], "{}")
             else:
                 _check_numbers([*args, *kwargs.values()], f"{name} 方法")
             if name == "join":
@@ -132,10 +150,8 @@ def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         value, rest = (args[first - 1] if len(args) >= first else None), args[first:]
         if name == "format":
-            if isinstance(value, str):
-                _check_format(value)
-                if "*" in value:  # '%*d' takes its width from the arguments
-                    _check_numbers(rest, "格式宽度")
+            if isinstance(value, str):  # Jinja's format filter is %-formatting
+                _check_format(value, [*rest, *kwargs.values()], "%")
         else:
             _check_numbers([*rest, *kwargs.values()], f"过滤器 {name} ")
         if name == "join":
