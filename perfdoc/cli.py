@@ -275,12 +275,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     except LayoutError as exc:
         raise UsageError(f"perfdoc import: {exc}") from None
     try:
-        imported = read_form(open_docx(Path(args.file)), layout)
+        imported = read_form(open_docx(Path(args.file)), layout, source=args.file)
         written = write_project(imported, target, args.force)
     except ImportFailure as exc:
         say(f"{args.file}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
         return EXIT_USAGE if exc.code == "PD605" else EXIT_DATA
     say(f"已从 {args.file} 写入 {len(written)} 个文件到 {target}。")
+    for line in imported.repairs:
+        say(f"  {line}")
     _, checked = check_project(target.resolve())
     diags = imported.notes
     for d in checked.items:
@@ -288,7 +290,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if diags.items:
         say("需要注意：")
     _print(diags, "text", target.resolve())
-    return EXIT_OK
+    # As check does: a script or CI job tells a clean import from one that needs work.
+    return EXIT_DATA if diags.errors else EXIT_OK
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "fix": cmd_fix, "preview": cmd_preview,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -618,7 +618,81 @@ def xlsx_package(sheet: str, rows: list[list[tuple[object, str]]], merges: list[
     return _zip(entries, when)
 
 
-# ---------------------------------------------------------------- reading tables
+# ---------------------------------------------------------------- reading Word files
+#
+# Read back by perfdoc import, from files written by Word, WPS, LibreOffice and others:
+# content controls (w:sdt) wrap paragraphs, cells and rows; a text box's text is stored
+# twice (DrawingML in mc:Choice, VML in mc:Fallback); old tables merge with w:hMerge.
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT_BOX = _W + "txbxContent"
+
+
+def unwrapped(parent: Element, tag: str) -> Iterator[Element]:
+    """The children of `parent` with tag `tag`, looking through content controls."""
+    for child in parent:
+        if child.tag == _W + tag:
+            yield child
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from unwrapped(content, tag)
+
+
+def body_children(parent: Element) -> Iterator[Element]:
+    """Paragraphs and tables of a body or a cell in order, content controls opened."""
+    for child in parent:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from body_children(content)
+
+
+def paragraph_text(p: Element) -> str:
+    """A paragraph's text as it reads: w:t, a line break (w:br, w:cr) as a newline, a
+    tab as a space; a text box anchored in it is not its text (see text_boxes)."""
+    out: list[str] = []
+    for el in p.iter(_W + "t", _W + "br", _W + "cr", _W + "tab", _TEXT_BOX, _MC_FALLBACK):
+        if el.tag in (_TEXT_BOX, _MC_FALLBACK):
+            continue
+        if any(a.tag in (_TEXT_BOX, _MC_FALLBACK) for a in el.iterancestors()):
+            continue
+        if el.tag == _W + "t":
+            out.append(el.text or "")
+        elif el.tag == _W + "tab":
+            out.append(" ")
+        elif el.get(_W + "type") in (None, "textWrapping"):  # not a page or column break
+            out.append("\n")
+    return "".join(out)
+
+
+def text_boxes(p: Element) -> list[str]:
+    """The paragraphs of the text boxes anchored in `p`, each once (the VML copy in
+    mc:Fallback is skipped)."""
+    found = []
+    for box in p.iter(_TEXT_BOX):
+        if any(a.tag in (_MC_FALLBACK, _TEXT_BOX) for a in box.iterancestors()):
+            continue
+        found += [paragraph_text(inner) for inner in box.iter(_W + "p")]
+    return [text for text in found if text.strip()]
+
+
+_CJK_EDGE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def joined(lines: list[str]) -> str:
+    """Lines of one cell or field as one: no space between two CJK characters (as the
+    renderer reads a wrapped line back), one space between anything else."""
+    out = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if out and not (_CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(line[0])):
+            out += " "
+        out += line
+    return out
 
 
 @dataclass(frozen=True)
@@ -629,28 +703,204 @@ class GridCell:
     text: str  # paragraphs joined with newlines
     span: int
     continued: bool  # vMerge="continue": the cell above stands for it
+    lines: tuple[str, ...] = ()  # its paragraphs' text (line breaks split too)
 
 
 def read_table(tbl: Element) -> list[list[GridCell]]:
-    """Rows of cells as Word lays them out, merges made explicit."""
+    """Rows of cells as Word lays them out, merges made explicit: a cell whose
+    w:hMerge continues the one before widens it."""
     rows = []
-    for tr in tbl.findall(_W + "tr"):  # not iter(): rows of tables nested in cells stay out
-        cells = []
-        for tc in tr.findall(_W + "tc"):
+    for tr in unwrapped(tbl, "tr"):  # not iter(): rows of tables nested in cells stay out
+        cells: list[GridCell] = []
+        for tc in unwrapped(tr, "tc"):
             tcPr = tc.find(_W + "tcPr")
             span, continued = 1, False
             if tcPr is not None:
                 grid_span = tcPr.find(_W + "gridSpan")
                 spans = grid_span.get(_A_VAL, "") if grid_span is not None else ""
                 if spans.isdigit():
-                    span = int(spans)
+                    span = max(1, min(int(spans), 64))
                 vmerge = tcPr.find(_W + "vMerge")
                 continued = vmerge is not None and vmerge.get(_A_VAL, "continue") == "continue"
-            text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t"))
-                             for p in tc.findall(_W + "p"))
-            cells.append(GridCell(tc, text.strip(), span, continued))
+                hmerge = tcPr.find(_W + "hMerge")
+                if hmerge is not None and hmerge.get(_A_VAL, "continue") == "continue" and cells:
+                    last = cells[-1]
+                    cells[-1] = GridCell(last.element, last.text, last.span + span,
+                                         last.continued, last.lines)
+                    continue
+            lines = tuple(line for p in unwrapped(tc, "p")
+                          for line in paragraph_text(p).split("\n"))
+            text = "\n".join(lines)
+            cells.append(GridCell(tc, text.strip(), span, continued, lines))
         rows.append(cells)
     return rows
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """一 … 十, 十一, 二十一, 一百零五: how 一、 and （一） count."""
+    if n <= 0 or n >= 10000:
+        return str(n)
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            if zero:
+                out += "零"
+            out += ("" if value == 10 and digit == 1 and not out else _CN_DIGITS[digit]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+
+
+_FORMATS: dict[str, Callable[[int], str]] = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "chineseCounting": _chinese_number,
+    "chineseCountingThousand": _chinese_number,
+    "chineseLegalSimplified": _chinese_number,
+    "japaneseCounting": _chinese_number,
+    "taiwaneseCounting": _chinese_number,
+    "taiwaneseCountingThousand": _chinese_number,
+    "ideographDigital": lambda n: "".join(_CN_DIGITS[int(d)] for d in str(n)),
+    "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
+    "ideographZodiac": lambda n: "子丑寅卯辰巳午未申酉戌亥"[(n - 1) % 12],
+    "decimalFullWidth": lambda n: str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    "decimalEnclosedCircle": lambda n: chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n),
+    "decimalEnclosedCircleChinese": lambda n: chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n),
+    "decimalEnclosedParen": lambda n: chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})",
+    "upperLetter": _letters,
+    "lowerLetter": lambda n: _letters(n).lower(),
+    "upperRoman": _roman,
+    "lowerRoman": lambda n: _roman(n).lower(),
+}
+_FORMATS["decimalFullWidth2"] = _FORMATS["decimalFullWidth"]
+
+
+def _val(parent: Element | None, tag: str) -> str | None:
+    found = parent.find(_W + tag) if parent is not None else None
+    return found.get(_A_VAL) if found is not None else None
+
+
+def _int(text: str | None, default: int) -> int:
+    return int(text) if text is not None and text.lstrip("-").isdigit() and len(text) < 6 \
+        else default
+
+
+def _label(text: str, levels: dict, count: list[int], starts: list[int]) -> str:
+    """lvlText ("%1、", "（%2）", "%1.%2") with each %N as level N shows its count."""
+    def shown(match: re.Match) -> str:
+        at = int(match.group(1)) - 1
+        fmt = _val(levels.get(str(at)), "numFmt") or "decimal"
+        return _FORMATS.get(fmt, str)(count[at] or starts[at])
+    return re.sub(r"%([1-9])", shown, text)
+
+
+def typed_numbering(body: Element, numbering: Element | None, styles: Element | None) -> int:
+    """Word's automatic numbering (w:numPr, on the paragraph or through its style) turned
+    into the text it displays (一、 （一） 1. （1） …): the label goes in front of the
+    paragraph's text and the paragraph stops being numbered, so everything after reads
+    what the writer saw. Bullets stay lists. Returns how many paragraphs changed."""
+    if numbering is None:
+        return 0
+    abstract = {a.get(_W + "abstractNumId"): a for a in numbering.findall(_W + "abstractNum")}
+    nums: dict[str, tuple[Element, Element]] = {}
+    for num in numbering.findall(_W + "num"):
+        target = abstract.get(_val(num, "abstractNumId") or "")
+        if target is not None:
+            nums[num.get(_W + "numId") or ""] = (target, num)
+    style_num: dict[str, tuple[str | None, str | None]] = {}
+    based_on: dict[str, str] = {}
+    for style in styles.findall(_W + "style") if styles is not None else ():
+        sid = style.get(_W + "styleId") or ""
+        ppr = style.find(_W + "pPr")
+        numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        if numpr is not None:
+            style_num[sid] = (_val(numpr, "numId"), _val(numpr, "ilvl"))
+        parent = _val(style, "basedOn")
+        if parent:
+            based_on[sid] = parent
+
+    def from_style(sid: str | None) -> tuple[str | None, str | None, str | None]:
+        seen = set()
+        while sid and sid not in seen:
+            seen.add(sid)
+            if sid in style_num:
+                return (*style_num[sid], sid)
+            sid = based_on.get(sid)
+        return None, None, None
+
+    counters: dict[tuple[int, str], list[int]] = {}  # per abstract list: one count per level
+    started: set[str] = set()
+    changed = 0
+    for p in body.iter(_W + "p"):
+        ppr = p.find(_W + "pPr")
+        numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        style_id = _val(ppr, "pStyle")
+        num_id, ilvl = (_val(numpr, "numId"), _val(numpr, "ilvl")) if numpr is not None \
+            else (None, None)
+        styled_ilvl, linked = None, None
+        if num_id is None:
+            num_id, styled_ilvl, linked = from_style(style_id)
+        if not num_id or num_id == "0" or num_id not in nums:
+            continue
+        target, num = nums[num_id]
+        levels = {lvl.get(_W + "ilvl"): lvl for lvl in target.findall(_W + "lvl")}
+        if ilvl is None and styled_ilvl is None and linked:
+            ilvl = next((k for k, lvl in levels.items() if _val(lvl, "pStyle") == linked), None)
+        level = _int(ilvl if ilvl is not None else styled_ilvl, 0)
+        lvl = levels.get(str(level))
+        if lvl is None:
+            continue
+        kind = _val(lvl, "numFmt") or "decimal"
+        key = (id(target), target.get(_W + "abstractNumId") or "")
+        count = counters.setdefault(key, [0] * 10)
+        starts = [_int(_val(levels.get(str(i)), "start"), 1) for i in range(10)]
+        if num_id not in started:
+            started.add(num_id)
+            for override in num.findall(_W + "lvlOverride"):
+                at = _int(override.get(_W + "ilvl"), -1)
+                begin = _val(override, "startOverride")
+                if 0 <= at < 10 and begin is not None:
+                    starts[at] = _int(begin, 1)
+                    count[at] = 0
+        if not 0 <= level < 10:
+            continue
+        count[level] = count[level] + 1 if count[level] else starts[level]
+        for deeper in range(level + 1, 10):
+            count[deeper] = 0
+        if kind in ("bullet", "none"):
+            continue
+        label = _label(_val(lvl, "lvlText") or "", levels, count, starts)
+        if ppr is None:
+            ppr = etree.SubElement(p, _W + "pPr")
+            p.remove(ppr)
+            p.insert(0, ppr)
+        if numpr is not None:
+            ppr.remove(numpr)
+        ppr.insert(1 if ppr.find(_W + "pStyle") is not None else 0,
+                   parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="0"/></w:numPr>'))
+        run = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_escape(label)}</w:t></w:r>')
+        ppr.addnext(run)
+        changed += 1
+    return changed
 
 
 def append_text_paragraph(parent: Element, text: str) -> None:
@@ -660,9 +910,10 @@ def append_text_paragraph(parent: Element, text: str) -> None:
 
 
 def body_blocks(body: Element) -> Iterator[tuple[str, str | None, Element]]:
-    """The body's paragraphs and tables in order: ("p", text, element) / ("tbl", None, el)."""
-    for child in body:
+    """The body's paragraphs and tables in order, content controls opened:
+    ("p", text, element) / ("tbl", None, element)."""
+    for child in body_children(body):
         if child.tag == _W + "p":
-            yield "p", "".join(t.text or "" for t in child.iter(_W + "t")), child
-        elif child.tag == _W + "tbl":
+            yield "p", paragraph_text(child), child
+        else:
             yield "tbl", None, child

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime
 import io
 import os
 import re
@@ -28,8 +29,9 @@ from lxml import etree
 from perfdoc import ooxml
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.files import SourceError, WriteError, check_targets, read_regular
+from perfdoc.sources.columns import is_total, normalized, vocabulary
 from perfdoc.sources.headings import promote, typed_heading
-from perfdoc.sources.layout import Layout, SectionSpec
+from perfdoc.sources.layout import CsvSchema, Layout, SectionSpec
 from perfdoc.sources.model import decimal_text
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
@@ -49,11 +51,8 @@ MAX_DEPTH = 100  # elements inside elements: Word writes some 15
 MAX_NESTED_TABLES = 5  # tables inside table cells
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _TBL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tbl"
-HEADERS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "分值": "weight",
-           "权重": "weight", "得分": "score", "说明": "note", "责任处室": "owner"}
 COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "weight": "分值",
            "score": "得分", "note": "说明", "owner": "责任处室"}
-TOTALS = ("合计", "总计", "总分")
 _MARK = "PERFDOCSECTIONMARK"
 _ATX = re.compile(r"^#{1,6}\s+(.*)$")
 # pandoc's footnote definitions: "[^1]: text", continued on lines indented four spaces.
@@ -72,6 +71,13 @@ class ImportFailure(Exception):
 class Imported:
     files: dict[str, str] = field(default_factory=dict)  # project path -> text
     notes: Diagnostics = field(default_factory=Diagnostics)  # what needs a look
+    repairs: list[str] = field(default_factory=list)  # what import put right, for the summary
+    source: str = "Word 文件"  # the file, as warnings name it
+    dated: datetime.date | None = None  # a report's 成文日期
+    signed_by: str | None = None  # and its 署名
+
+    def repair(self, line: str) -> None:
+        self.repairs.append(line)
 
 
 # ---------------------------------------------------------------- the file itself
@@ -214,149 +220,407 @@ def _pattern(template: str) -> re.Pattern:
     return re.compile(out)
 
 
-def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str] | None:
-    """(spec, hint) when `text` is a section's title row, else None."""
-    flat = re.sub(r"\s+", "", text)
+# A typed number in front of a title: 一、 （一） 1. 1、 第一部分
+_LEADING_NUMBER = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]"
+                             r"|[0-9]+[、.．]|第[一二三四五六七八九十]+(?:部分|章|节)[、：:]?)")
+_PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def _flat(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str, bool] | None:
+    """(spec, hint, exact) when `text` is a section's title: the layout's title, or its
+    words after any typed number ("部门概况", "1.部门概况", numbered by Word), followed
+    by nothing, a colon, or a hint in brackets. `exact` is False for the second kind."""
+    flat = _flat(text).rstrip("：:")
+    if len(flat) > 80:
+        return None
     for spec in layout.sections:
+        core = _LEADING_NUMBER.sub("", spec.title, count=1)
         if flat.startswith(spec.title):
-            return spec, flat[len(spec.title):]
+            rest, exact = flat[len(spec.title):], True
+        else:
+            number = _LEADING_NUMBER.match(flat)
+            after = flat[number.end():] if number else flat
+            if not core or not after.startswith(core):
+                continue
+            rest, exact = after[len(core):], False
+        if not rest or _PARENTHETICAL.fullmatch(rest):
+            return spec, rest, exact
     return None
 
 
-def read_form(doc: Any, layout: Layout) -> Imported:
-    """A 自评表 or a 评价报告, recognised by what the layout says they contain."""
-    body = doc.element.body
-    blocks = list(ooxml.body_blocks(body))
-    out = Imported()
-    paragraphs = [text.strip() for kind, text, _ in blocks if text and text.strip()]
-    tables = [el for kind, _, el in blocks if kind == "tbl"]
-    facts = _facts(paragraphs, layout)
+def _part(doc: Any, name: str) -> Any:
+    """The root element of the numbering or styles part, None when the file has none."""
+    try:
+        part = doc.part.numbering_part if name == "numbering" else doc.part._styles_part
+        return part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return None
 
-    # The form: section rows inside the tables. The report: section titles as paragraphs.
-    grid = [row for tbl in tables for row in ooxml.read_table(tbl)]
-    sections = _form_sections(grid, layout)
-    from_report = not sections
-    if from_report:
-        sections = _report_sections(blocks, layout)
-    indicators = _indicator_rows(grid, out.notes)
-    if not sections and not indicators:
-        raise ImportFailure("PD604", "没有找到自评表的结构：既没有“一、部门概况”等部分，"
-                           "也没有“一级指标 … 得分”表头的指标表")
-    if not indicators:
-        raise ImportFailure("PD604", "没有找到指标表（表头应含“一级指标”和“得分”）")
+
+def read_form(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported:
+    """A 自评表 or a 评价报告, recognised by what the layout says they contain."""
+    out = Imported(source=source)
+    body = doc.element.body
+    numbered = ooxml.typed_numbering(body, _part(doc, "numbering"), _part(doc, "styles"))
+    if numbered:
+        out.repair(f"已把 Word 的自动编号（一、（一）1. 等）转换为文字：{numbered} 段")
+    blocks = list(ooxml.body_blocks(body))
+    tables = list(body.iter(_TBL))  # tables nested in cells too, in document order
+    grids = [ooxml.read_table(tbl) for tbl in tables]
+    found = _indicator_table(grids, layout.csv_schema, out)
+    if found is None:
+        raise ImportFailure("PD604", "没有找到自评表的结构：没有指标表（表头应有一级指标和得分两列，"
+                           "也认“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
+    table_number, indicators = found
+    indicator_table = tables[table_number]
+    sections = _form_sections(grids, layout, out)
+    from_paragraphs = not sections
+    if from_paragraphs:
+        sections = _paragraph_sections(blocks, layout, indicator_table, out)
+    facts = _facts(blocks, layout, out)
 
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
-    if from_report and layout.the_report.demote_headings:  # the report printed them one down
-        markdown = [_promoted(text) for text in markdown]
+    seen = set()
     for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown, strict=True), start=1):
+        if from_paragraphs and layout.the_report.demote_headings and not _has_first_level(text):
+            text = _promoted(text)  # a report printed each typed number one level down
         meta = {"section": spec.key, "title": spec.title}
         if hint or spec.hint:  # a report prints no hints: the layout's stand in
             meta["hint"] = hint or spec.hint
         out.files[f"content/{number:02d}-{spec.key}.md"] = (
             "---\n" + _yaml(meta) + "---\n" + (text.strip() or "无") + "\n")
+        seen.add(spec.key)
+    for spec in layout.sections:
+        if spec.key not in seen:
+            out.notes.warning("PD609", source, f"没有找到“{spec.title}”这一部分（标题应单独成行，"
+                              "可带括号中的提示）；请补写 content/ 中的这一部分")
+    if not facts.get("date"):
+        facts.pop("date", None)
     out.files["content/report.md"] = (
         "---\n# 由 perfdoc import 从 Word 文件生成；金额等没有出现在表中的信息请补充。\n"
         + _yaml(facts) + "---\n")
-    out.files.update(_csv_files(indicators))
+    out.files.update(_csv_files(indicators, layout.csv_schema))
     return out
 
 
-def _facts(paragraphs: list[str], layout: Layout) -> dict:
-    """Year, unit and title from the paragraphs above the table, read with the
-    layout's own title patterns and 填报单位 label."""
-    head = "".join(paragraphs[:3])
+def _has_first_level(markdown: str) -> bool:
+    return any(typed_heading(p.strip())[0] == 1 for p in markdown.split("\n\n"))
+
+
+# 2021年3月15日, 2021 年 3 月 15 日, 二〇二一年三月十五日
+_DATE = re.compile(r"([0-9]{4}|[〇零一二三四五六七八九]{4})年([0-9]{1,2}|[一二三四五六七八九十]{1,3})月"
+                   r"([0-9]{1,2}|[一二三四五六七八九十]{1,3})日")
+
+
+def _date(text: str) -> datetime.date | None:
+    match = _DATE.fullmatch(_flat(text))
+    if not match:
+        return None
+
+    def number(part: str) -> int:
+        if part.isdigit():
+            return int(part)
+        digits = "〇一二三四五六七八九"
+        if len(part) == 4:  # a year, digit by digit
+            return int("".join(str(digits.index("〇" if c == "零" else c)) for c in part))
+        tens, _, ones = part.rpartition("十")
+        if "十" not in part:
+            return digits.index(part)
+        return (digits.index(tens) if tens else 1) * 10 + (digits.index(ones) if ones else 0)
+    try:
+        return datetime.date(*(number(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _facts(blocks: list, layout: Layout, out: Imported) -> dict:
+    """Year, unit and title from everything before the first table or section title
+    (a cover page, a 目录, text boxes), read with the layout's own title patterns and
+    填报单位 label; a report's 署名 and 成文日期 from `out`."""
+    head: list[str] = []
+    for kind, text, element in blocks:
+        if kind == "tbl" or (text and _section_of(text, layout)):
+            break
+        head += ooxml.text_boxes(element)
+        if text and text.strip():
+            head.append(text.strip())
+    joined = "".join(_flat(t) for t in head)
     found: dict = {}
-    form_title = _pattern(layout.form.title).search(head)
-    report_title = _pattern(layout.the_report.title).search(head)
+    form_title = _pattern(layout.form.title).search(joined)
+    report_title = _pattern(layout.the_report.title).search(joined)
     for match in (form_title, report_title):
         if match:
             found = {k: v for k, v in match.groupdict().items() if v}
             break
     label = re.escape(layout.form.unit_label.rstrip("：:"))
-    for text in paragraphs[:5]:
-        unit = re.match(rf"{label}[：:]\s*(.+)", text)
+    for text in head:
+        unit = re.search(rf"{label}[：:]\s*(\S.*)", text)
         if unit:
-            found["unit"] = unit.group(1).strip()
-    year = re.search(r"(20\d\d)年", head)
+            found["unit"] = re.split(r"\s{2,}", unit.group(1).strip())[0]  # 填报单位：X    日期：…
+            break
+    if "unit" not in found and out.signed_by:
+        found["unit"] = out.signed_by
+    year = re.search(r"(20[0-9]{2})\s*年", "".join(head))
     if "year" not in found and year:
         found["year"] = year.group(1)
+    for key, what in (("unit", "填报单位（“填报单位：…”）"), ("year", "年度（如“2020年”）")):
+        if key not in found:
+            out.notes.warning("PD609", out.source, f"没有在表格之前（封面、标题、文本框）找到{what}；"
+                              f"请在 content/report.md 中填写 {key}")
     return {"year": int(found["year"]) if "year" in found else None,
             "unit": found.get("unit"),
             "title": form_title.group(0) if form_title else None,  # the form's own title
-            "layout": layout.name}
+            "layout": layout.name,
+            "date": out.dated}
 
 
-def _form_sections(grid: list[list[ooxml.GridCell]], layout: Layout) -> list:
-    """[(spec, hint, [content elements])] from title rows followed by content rows."""
-    sections = []
-    for i, row in enumerate(grid):
-        cells = [c for c in row if not c.continued]
-        if len(cells) != 1:
-            continue
-        found = _section_of(cells[0].text, layout)
-        if found and i + 1 < len(grid):
-            content = [c for c in grid[i + 1] if not c.continued]
-            elements = [child for c in content[:1] for child in c.element
-                        if child.tag != ooxml.qn("w:tcPr")]
-            sections.append((found[0], found[1], elements))
+def _title_cell(cell: ooxml.GridCell, layout: Layout) -> tuple[SectionSpec, str, bool, list] | None:
+    """(spec, hint, exact, the cell's elements after the title) when the cell starts
+    with a section title; a hint in its own paragraph right after counts as the hint."""
+    children = list(ooxml.body_children(cell.element))
+    if not children or children[0].tag != ooxml.qn("w:p"):
+        return None
+    first = ooxml.paragraph_text(children[0])
+    found = _section_of(first.split("\n")[0], layout)
+    rest = children[1:]
+    if not found:
+        return None
+    spec, hint, exact = found
+    if "\n" in first:  # title, Shift+Enter, then the hint or the text in the same paragraph
+        tail = _flat(first.split("\n", 1)[1])
+        if not hint and _PARENTHETICAL.fullmatch(tail):
+            hint = tail
+        elif tail:
+            return None  # text after a line break: too unlike a title to guess
+    if not hint and rest and rest[0].tag == ooxml.qn("w:p"):
+        text = _flat(ooxml.paragraph_text(rest[0]))
+        if _PARENTHETICAL.fullmatch(text):
+            hint, rest = text, rest[1:]
+    return spec, hint, exact, rest
+
+
+def _form_sections(grids: list[list[list[ooxml.GridCell]]], layout: Layout, out: Imported) -> list:
+    """[(spec, hint, [content elements])] from the tables, in the shapes forms use: the
+    title alone in its row with the text in the next row, the title on the left with
+    the text on the right, or the text typed under the title in the title's own cell."""
+    sections: list[tuple[SectionSpec, str, list]] = []
+    keys: set[str] = set()
+    for number, grid in enumerate(grids, start=1):
+        titles = [_row_title(row, layout) for row in grid]
+        for i, row in enumerate(grid):
+            found = titles[i]
+            if found is None or found[0].key in keys:
+                continue
+            spec, hint, exact, rest = found
+            cells = [c for c in row if not c.continued]
+            beside = [c for c in cells[1:] if c.text]
+            below = [c for c in grid[i + 1] if not c.continued] if i + 1 < len(grid) else []
+            if beside:
+                content = _cell_content(beside[0])
+            elif any(_flat(ooxml.paragraph_text(e)) for e in rest if e.tag == ooxml.qn("w:p")) \
+                    or any(e.tag == _TBL for e in rest):
+                content = rest
+            elif below and titles[i + 1] is None and len(below) == 1:
+                content = _cell_content(below[0])
+            else:
+                content = []
+            keys.add(spec.key)
+            sections.append((spec, hint, content))
+            if not exact:
+                out.notes.warning("PD610", out.source, f"表格 {number} 第 {i + 1} 行“"
+                                  f"{_flat(cells[0].text)[:30]}”按版式识别为“{spec.title}”，请核对")
     return sections
 
 
-def _report_sections(blocks: list, layout: Layout) -> list:
-    """Sections of a 评价报告: the paragraphs between one section title and the next."""
-    sections: list[tuple[SectionSpec, str, list]] = []
-    current: tuple[SectionSpec, str, list] | None = None
-    for kind, text, element in blocks:
-        flat = re.sub(r"\s+", "", text or "")
-        found = next((s for s in layout.sections if kind == "p" and flat == s.title), None)
-        if found:
-            current = (found, "", [])
+def _row_title(row: list[ooxml.GridCell], layout: Layout) -> tuple | None:
+    cells = [c for c in row if not c.continued]
+    return _title_cell(cells[0], layout) if cells else None
+
+
+def _cell_content(cell: ooxml.GridCell) -> list:
+    return list(ooxml.body_children(cell.element))
+
+
+def _paragraph_sections(blocks: list, layout: Layout, indicator_table: Any,
+                        out: Imported) -> list:
+    """Sections written as paragraphs (a 评价报告, or a form's text outside its table):
+    from each title to the next, stopping at the indicator table, the attachment label
+    and the 署名 and 成文日期 at the end (read into report.md's date)."""
+    sections: list[list[Any]] = []  # [spec, hint, elements], filled in place
+    current: list[Any] | None = None
+    keys: set[str] = set()
+    label = layout.the_report.attachment_label
+    for index, (kind, text, element) in enumerate(blocks, start=1):
+        if kind == "tbl":
+            if element is indicator_table or any(t is indicator_table for t in element.iter(_TBL)):
+                current = None
+            elif current is not None:
+                current[2].append(element)
+            continue
+        flat = _flat(text)
+        found = _section_of(text or "", layout)
+        if found and found[0].key not in keys:
+            spec, hint, exact = found
+            keys.add(spec.key)
+            current = [spec, hint, []]
             sections.append(current)
-        elif kind == "p" and (flat.startswith(layout.the_report.attachment_label + "：")
-                              or flat == layout.the_report.attachment_label):
+            if not exact:
+                out.notes.warning("PD610", out.source, f"第 {index} 段“{flat[:30]}”按版式识别为"
+                                  f"“{spec.title}”，请核对")
+        elif flat.startswith(label + "：") or flat == label:
             current = None
         elif current is not None:
-            current[2].append(element)
-    return sections
+            if not current[1] and not current[2] and _PARENTHETICAL.fullmatch(flat):
+                current[1] = flat  # the hint, in its own paragraph under the title
+            else:
+                current[2].append(element)
+    if sections:
+        _take_signature(sections[-1][2], out)
+    return [tuple(s) for s in sections]
 
 
-def _indicator_rows(grid: list[list[ooxml.GridCell]], notes: Diagnostics) -> list[dict]:
-    """Indicator rows as {field: text}; "" in a level means the cell above (merged)."""
-    start = next((i for i, row in enumerate(grid)
-                  if {"一级指标", "得分"} <= {re.sub(r"\s+", "", c.text) for c in row}), None)
-    if start is None:
-        return []
-    fields: dict[int, str] = {}
-    position = 0
-    for cell in grid[start]:
-        name = re.sub(r"\s+", "", cell.text)
-        if name in HEADERS:
-            fields[position] = HEADERS[name]
-        position += cell.span
-    rows, total_text = [], None
-    for row in grid[start + 1:]:
-        first = re.sub(r"\s+", "", row[0].text) if row else ""
-        if first in TOTALS:
-            numbers = [c.text for c in row[1:] if re.fullmatch(r"[0-9.]+", c.text.strip())]
-            total_text = numbers[-1] if numbers else None
+def _take_signature(elements: list, out: Imported) -> None:
+    """The 署名 and 成文日期 that end a report: taken off the last section (they are
+    printed from report.md's unit and date), when a date closes the text."""
+    texts = [(_flat(ooxml.paragraph_text(e)) if e.tag == ooxml.qn("w:p") else None) for e in elements]
+    end = len(elements)
+    while end and texts[end - 1] == "":
+        end -= 1
+    if not end or texts[end - 1] is None:
+        return
+    dated = _date(texts[end - 1] or "")
+    if dated is None:
+        return
+    end -= 1
+    signer = None
+    while end and texts[end - 1] is not None and (texts[end - 1] == "" or (
+            len(texts[end - 1] or "") <= 40 and not re.search(r"[。，；]", texts[end - 1] or ""))):
+        signer = signer or (texts[end - 1] or None)
+        end -= 1
+        if signer:
             break
-        record, position = {}, 0
+    del elements[end:]
+    out.dated, out.signed_by = dated, signer
+    out.repair(f"已把文末的署名和成文日期（{dated.isoformat()}）写入 content/report.md，不再算作正文")
+
+
+def _indicator_table(grids: list[list[list[ooxml.GridCell]]], schema: CsvSchema,
+                     out: Imported) -> tuple[int, list[dict]] | None:
+    """(table index, rows) of the first table whose header names the indicator
+    columns; rows as {role: text}, "" in a level meaning the cell above (merged)."""
+    names = vocabulary(schema)
+    for number, grid in enumerate(grids):
+        for start, row in enumerate(grid):
+            roles = _header_roles(row, names)
+            if "level1" not in roles.values() or not {"score", "weight"} & set(roles.values()):
+                continue
+            # A header of two (or more) rows: 分值 and 得分 under a merged 评分情况.
+            end = start + 1
+            while end < len(grid) and _is_header_part(grid[end], names):
+                roles.update(_header_roles(grid[end], names))
+                end += 1
+            if "score" not in roles.values():
+                continue
+            return number, _rows(grid, number + 1, end, roles, names, out)
+    return None
+
+
+def _header_roles(row: list[ooxml.GridCell], names: dict[str, str]) -> dict[int, str]:
+    """grid column -> role, for the cells of a header row that name a column."""
+    roles, position = {}, 0
+    for cell in row:
+        role = names.get(normalized(cell.text)) if not cell.continued else None
+        if role:
+            for column in range(position, position + cell.span):
+                roles[column] = role
+        position += cell.span
+    return roles
+
+
+def _is_header_part(row: list[ooxml.GridCell], names: dict[str, str]) -> bool:
+    """A row under the header that names columns and holds no numbers (a second header
+    row), not a data row."""
+    texts = [c.text for c in row if c.text and not c.continued]
+    return bool(texts) and all(names.get(normalized(t)) for t in texts)
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
+
+
+def _number(text: str) -> tuple[str, bool]:
+    """A weight or score as typed, and whether it had to be normalised: ５ -> 5,
+    5分 -> 5, ５．５ -> 5.5."""
+    plain = re.sub(r"\s+", "", text).translate(_FULL_WIDTH)
+    plain = plain[:-1] if plain.endswith("分") and len(plain) > 1 else plain
+    if plain != text.strip() and re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", plain):
+        return plain, True
+    return text.strip(), False
+
+
+def _rows(grid: list[list[ooxml.GridCell]], table: int, start: int, roles: dict[int, str],
+          names: dict[str, str], out: Imported) -> list[dict]:
+    rows: list[dict] = []
+    total_text, normalised, joined, repeated = None, 0, 0, 0
+    for index in range(start, len(grid)):
+        row = grid[index]
+        if "level1" in _header_roles(row, names).values():
+            repeated += 1  # the header again, after a page break
+            continue
+        if any(is_total(c.text) for c in row if not c.continued):
+            total_text = _total(row, roles)
+            break
+        record: dict[str, str] = {}
+        position = 0
         for cell in row:
-            field = fields.get(position)
-            if field:
-                record[field] = "" if cell.continued else cell.text.replace("\n", " ").strip()
+            role = roles.get(position)
             position += cell.span
+            if not role or role == "index" or role in record:
+                continue
+            if cell.continued:
+                record[role] = ""
+                continue
+            lines = [line for line in cell.lines if line.strip()]
+            text = ooxml.joined(lines)
+            if len(lines) > 1 and role.startswith("level"):
+                joined += 1
+            if role in ("weight", "score"):
+                text, changed = _number(text)
+                normalised += changed
+            record[role] = text
         if any(record.values()):
             rows.append(record)
-    if rows and "weight" not in fields.values():
+    if normalised:
+        out.repair(f"已把全角数字和“分”字转换为数字：{normalised} 处")
+    if joined:
+        out.repair(f"已把指标名称中分行的文字接成一行（汉字之间不加空格）：{joined} 处")
+    if repeated:
+        out.repair(f"跳过了表格 {table} 中重复的表头行（跨页重复）：{repeated} 行")
+    if rows and "weight" not in roles.values():
         for record in rows:
             record["weight"] = record.get("score", "")
-        notes.warning("PD607", "indicators", "表中没有“分值”列：分值暂按得分填写，请核对")
-    _check_total(rows, total_text, notes)
+        out.notes.warning("PD607", out.source, "表中没有“分值”列：分值暂按得分填写，请核对")
+    _check_total(rows, total_text, out)
     return rows
 
 
-def _check_total(rows: list[dict], total_text: str | None, notes: Diagnostics) -> None:
+def _total(row: list[ooxml.GridCell], roles: dict[int, str]) -> str | None:
+    """The total row's score: the number in the 得分 column, else its last number."""
+    position, numbers, score = 0, [], None
+    for cell in row:
+        value, _ = _number(cell.text)
+        if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", value):
+            numbers.append(value)
+            if roles.get(position) == "score":
+                score = value
+        position += cell.span
+    return score or (numbers[-1] if numbers else None)
+
+
+def _check_total(rows: list[dict], total_text: str | None, out: Imported) -> None:
     if total_text is None:
         return
     try:
@@ -365,8 +629,8 @@ def _check_total(rows: list[dict], total_text: str | None, notes: Diagnostics) -
     except InvalidOperation:
         return  # the check reports the cell that is not a number
     if scores != total:
-        notes.warning("PD606", "indicators", f"原表“合计”为 {total_text}，各项得分相加为 "
-                      f"{decimal_text(scores)}：合计行没有导入，以各项得分为准")
+        out.notes.warning("PD606", out.source, f"原表“合计”为 {total_text}，各项得分相加为 "
+                          f"{decimal_text(scores)}：合计行没有导入，以各项得分为准")
 
 
 def _to_markdown(doc: Any, groups: list[list]) -> list[str]:
@@ -470,6 +734,12 @@ def _tidy(markdown: str) -> str:
             text = bold.group(1) + bold.group(2)
         return text if typed_heading(text)[0] else line
     lines = [plain(line) for line in _inline_footnotes(markdown).strip().splitlines()]
+    # A line break (Shift+Enter; pandoc writes "\" at the end of the line) before a typed
+    # number starts a new paragraph: "二、收支情况" is a heading of its own, not a line
+    # of the paragraph above, and the report demotes it as one.
+    for i in range(len(lines) - 1):
+        if lines[i].endswith("\\") and typed_heading(lines[i + 1].strip())[0]:
+            lines[i] = lines[i][:-1].rstrip() + "\n"
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -485,9 +755,12 @@ def _yaml(data: dict) -> str:
                           allow_unicode=True, sort_keys=False, width=1000)
 
 
-def _csv_files(rows: list[dict]) -> dict[str, str]:
+def _csv_files(rows: list[dict], schema: CsvSchema) -> dict[str, str]:
     """One CSV per first-level group, as the sample keeps them (one for all when there
-    are more than MAX_CSV_FILES groups)."""
+    are more than MAX_CSV_FILES groups); headers as the layout names them."""
+    columns = {"weight": schema.weight, "score": schema.score, "note": schema.note,
+               "owner": schema.owner}
+    columns.update({f"level{i}": name for i, name in enumerate(schema.levels, start=1)})
     levels = [f for f in ("level1", "level2", "level3") if any(f in r for r in rows)]
     fields = levels + ["weight", "score", "note"] + (["owner"] if any("owner" in r for r in rows)
                                                      else [])
@@ -502,7 +775,7 @@ def _csv_files(rows: list[dict]) -> dict[str, str]:
     for number, (name, members) in enumerate(groups, start=1):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([COLUMNS[f] for f in fields])
+        writer.writerow([columns.get(f) or COLUMNS[f] for f in fields])
         for record in members:
             writer.writerow([record.get(f, "") for f in fields])
         safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name) or "指标"
