@@ -654,10 +654,11 @@ def paragraph_text(p: Element) -> str:
     """A paragraph's text as it reads: w:t, a line break (w:br, w:cr) as a newline, a
     tab as a space; a text box anchored in it is not its text (see text_boxes)."""
     out: list[str] = []
+    boxed = next(p.iter(_TEXT_BOX, _MC_FALLBACK), None) is not None  # rare: look up only then
     for el in p.iter(_W + "t", _W + "br", _W + "cr", _W + "tab", _TEXT_BOX, _MC_FALLBACK):
         if el.tag in (_TEXT_BOX, _MC_FALLBACK):
             continue
-        if any(a.tag in (_TEXT_BOX, _MC_FALLBACK) for a in el.iterancestors()):
+        if boxed and any(a.tag in (_TEXT_BOX, _MC_FALLBACK) for a in el.iterancestors()):
             continue
         if el.tag == _W + "t":
             out.append(el.text or "")
@@ -679,17 +680,14 @@ def text_boxes(p: Element) -> list[str]:
     return [text for text in found if text.strip()]
 
 
-_CJK_EDGE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-
-
 def joined(lines: list[str]) -> str:
-    """Lines of one cell or field as one: no space between two CJK characters (as the
-    renderer reads a wrapped line back), one space between anything else."""
+    """Lines of one cell or field as one, as the renderer joins a source's wrapped line:
+    no space where either side is Chinese, one space between two Latin words."""
     out = ""
     for line in (line.strip() for line in lines):
         if not line:
             continue
-        if out and not (_CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(line[0])):
+        if out and not (has_east_asian(out[-1]) or has_east_asian(line[0])):
             out += " "
         out += line
     return out

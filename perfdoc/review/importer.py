@@ -516,7 +516,7 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], schema: CsvSchema,
     for number, grid in enumerate(grids):
         for start, row in enumerate(grid):
             roles = _header_roles(row, names)
-            if "level1" not in roles.values() or not {"score", "weight"} & set(roles.values()):
+            if "level1" not in roles.values():
                 continue
             # A header of two (or more) rows: 分值 and 得分 under a merged 评分情况.
             end = start + 1

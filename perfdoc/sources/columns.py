@@ -33,9 +33,12 @@ TOTALS = ("合计", "总计", "总分", "合计得分", "总得分", "合计分�
 _UNIT = re.compile(r"[（(](?:分|%|％|百分比)[)）]$")
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def normalized(header: str) -> str:
     """A header as compared: no whitespace, no trailing unit in brackets."""
-    return _UNIT.sub("", re.sub(r"\s+", "", header))
+    return _UNIT.sub("", _SPACE.sub("", header)) if len(header) < 40 else header
 
 
 def vocabulary(schema: CsvSchema) -> dict[str, str]:
