@@ -789,3 +789,38 @@ def test_no_name_or_text_reaches_the_log_raw(sample_copy, name, text):
             assert_clean_log(done)
     finally:
         target.rename(folder)
+
+
+def test_import_bounds_a_cell_span(form, tmp_path):
+    """A cell spanning 10**5000 columns (int() refuses such a number; a loop over the
+    span would never end): a clear result, never exit 3, within the budget."""
+    xml = body_xml(form).replace("<w:tcPr>", '<w:tcPr><w:gridSpan w:val="' + "9" * 5000 + '"/>', 3)
+    path = docx_with(form, tmp_path / "span.docx", {"word/document.xml": xml.encode()})
+    done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"))
+    assert done.returncode in (0, 1, 2) and "内部错误" not in done.stderr, done.stderr[-2000:]
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES
+
+
+def test_hostile_automatic_numbering_is_read_within_bounds():
+    """Numbering that starts at 99999999999, names a level 99999, shows %9 of a level
+    that does not exist, on 20,000 paragraphs: labels, no error, in linear time."""
+    from docx.oxml.parser import parse_xml
+
+    from perfdoc import ooxml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = parse_xml(
+        f'<w:numbering {w}><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0">'
+        '<w:start w:val="99999999999"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:lvlText w:val="%1%1%9、"/></w:lvl></w:abstractNum><w:num w:numId="1">'
+        '<w:abstractNumId w:val="1"/></w:num></w:numbering>')
+    paragraphs = ('<w:p><w:pPr><w:numPr><w:ilvl w:val="99999"/><w:numId w:val="1"/></w:numPr>'
+                  '</w:pPr><w:r><w:t>x</w:t></w:r></w:p>'
+                  '<w:p><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr>'
+                  '<w:r><w:t>正文</w:t></w:r></w:p>') * 10_000
+    body = parse_xml(f"<w:body {w}>{paragraphs}</w:body>")
+    started = time.monotonic()
+    assert ooxml.typed_numbering(body, numbering, None) == 10_000
+    assert time.monotonic() - started < SECONDS
+    texts = [ooxml.paragraph_text(p) for p in body]
+    assert texts[1] == "一一1、正文"  # an undefined level counts in decimal and texts[-1].endswith("、正文")

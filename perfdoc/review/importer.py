@@ -364,6 +364,7 @@ def _facts(blocks: list, layout: Layout, out: Imported) -> dict:
             break
     if "unit" not in found and out.signed_by:
         found["unit"] = out.signed_by
+        out.notes.warning("PD610", out.source, f"填报单位按文末署名“{out.signed_by}”填写，请核对")
     year = re.search(r"(20[0-9]{2})\s*年", "".join(head))
     if "year" not in found and year:
         found["year"] = year.group(1)

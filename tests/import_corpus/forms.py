@@ -294,7 +294,7 @@ def automatic_numbering(t: Truth, path: Path) -> Path:
 REPORT_DATE = datetime.date(2021, 3, 15)
 
 
-def report_with_heading_numbering(t: Truth, path: Path) -> Path:
+def report_with_heading_numbering(t: Truth, path: Path, in_style: bool = False) -> Path:
     """A 评价报告 as an office writes it: the section titles in Heading 1 numbered by
     Word (一、), each with its hint in brackets; the numbers typed inside the text one
     level down, as the report prints them; 署名 and 成文日期; then the attachment."""
@@ -302,11 +302,17 @@ def report_with_heading_numbering(t: Truth, path: Path) -> Path:
 
     body = p(t.unit) + p(f"{t.year}年度部门整体支出绩效评价报告")
     for _, title, hint, paragraphs in t.sections:
-        body += p(title.split("、", 1)[1] + hint, style="Heading1", num=(9, 0))
+        body += p(title.split("、", 1)[1] + hint, style="Heading1",
+                  num=None if in_style else (9, 0))
         body += "".join(p(demoted(x)) for x in paragraphs)
     body += p(t.unit) + p(f"{REPORT_DATE.year}年{REPORT_DATE.month}月{REPORT_DATE.day}日")
     body += PAGE_BREAK + p("附件：") + p("部门整体支出绩效自评评分表") + indicator_table(t)
-    return document(body, path, chinese_numbering(9))
+    return document(body, path, chinese_numbering(9), styled={"Heading1": 9} if in_style else None)
+
+
+def numbering_in_the_heading_style(t: Truth, path: Path) -> Path:
+    """The same report, the numbering carried by the 标题 1 style, not each paragraph."""
+    return report_with_heading_numbering(t, path, in_style=True)
 
 
 def cover_and_text_box(t: Truth, path: Path) -> Path:
@@ -332,6 +338,7 @@ CORPUS: dict[str, Callable[[Truth, Path], Path]] = {
         handwritten, python_docx_merges, two_row_header, index_and_synonyms,
         repeated_header, full_width_numbers, content_controls, wrapped_cells, line_breaks,
         same_row, horizontal_merges, text_in_title_cell, outside_the_table,
-        automatic_numbering, report_with_heading_numbering, cover_and_text_box,
+        automatic_numbering, report_with_heading_numbering, numbering_in_the_heading_style,
+        cover_and_text_box,
         nested_indicator_table)
 }

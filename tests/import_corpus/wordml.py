@@ -87,9 +87,11 @@ def text_box(text: str) -> str:
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
-def document(body: str, path: Path, numbering: str = "") -> Path:
+def document(body: str, path: Path, numbering: str = "",
+             styled: dict[str, int] | None = None) -> Path:
     """`body` (paragraphs and tables) as the body of a python-docx package; `numbering`
-    (w:abstractNum and w:num elements) added to its numbering part."""
+    (w:abstractNum and w:num elements) added to its numbering part; `styled`: style id ->
+    numId, the numbering carried by the paragraph style (as Word's 标题 1 list does)."""
     doc = docx.Document()
     element = doc.element.body
     sect = element.find(f"{{{W}}}sectPr")
@@ -111,6 +113,10 @@ def document(body: str, path: Path, numbering: str = "") -> Path:
                     part.append(node)
             else:
                 part.append(node)
+    for style_id, num_id in (styled or {}).items():
+        style = doc.styles.element.find(f"{{{W}}}style[@{{{W}}}styleId='{style_id}']")
+        ppr = style.find(f"{{{W}}}pPr")
+        ppr.insert(0, parse_xml(f'<w:numPr {NS}><w:numId w:val="{num_id}"/></w:numPr>'))
     doc.save(str(path))
     return path
 
