@@ -735,11 +735,15 @@ def _tidy(markdown: str) -> str:
             text = bold.group(1) + bold.group(2)
         return text if typed_heading(text)[0] else line
     lines = [plain(line) for line in _inline_footnotes(markdown).strip().splitlines()]
-    # A line break (Shift+Enter; pandoc writes "\" at the end of the line) before a typed
-    # number starts a new paragraph: "二、收支情况" is a heading of its own, not a line
-    # of the paragraph above, and the report demotes it as one.
+    # A line break (Shift+Enter; pandoc writes "\" at the end of the line) next to a typed
+    # heading is a paragraph break: "二、收支情况" is a paragraph of its own, not a line
+    # of the one around it, and the report demotes it as one.
+    def whole_heading(line: str) -> bool:
+        level, split = typed_heading(line.strip())
+        return level is not None and split == 0
     for i in range(len(lines) - 1):
-        if lines[i].endswith("\\") and typed_heading(lines[i + 1].strip())[0]:
+        if lines[i].endswith("\\") and (typed_heading(lines[i + 1].strip())[0]
+                                         or whole_heading(lines[i][:-1])):
             lines[i] = lines[i][:-1].rstrip() + "\n"
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
