@@ -255,8 +255,7 @@ def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str, bool] | No
 def _part(doc: Any, name: str) -> Any:
     """The root element of the numbering or styles part, None when the file has none."""
     try:
-        part = doc.part.numbering_part if name == "numbering" else doc.part._styles_part
-        return part.element
+        return doc.part.numbering_part.element if name == "numbering" else doc.styles.element
     except (KeyError, NotImplementedError, AttributeError):
         return None
 
