@@ -845,58 +845,53 @@ def typed_numbering(body: Element, numbering: Element | None, styles: Element | 
             sid = based_on.get(sid)
         return None, None, None
 
-    counters: dict[tuple[int, str], list[int]] = {}  # per abstract list: one count per level
-    started: set[str] = set()
+    # Per w:num, read once: its levels and their start values (lvlOverride applied).
+    # The counts belong to the abstract list, which several w:num may continue.
+    lists: dict[str, tuple[dict[str | None, Element], list[int], list[int]]] = {}
+    counters: dict[int, list[int]] = {}
     changed = 0
     for p in body.iter(_W + "p"):
         ppr = p.find(_W + "pPr")
         numpr = ppr.find(_W + "numPr") if ppr is not None else None
-        style_id = _val(ppr, "pStyle")
         num_id, ilvl = (_val(numpr, "numId"), _val(numpr, "ilvl")) if numpr is not None \
             else (None, None)
         styled_ilvl, linked = None, None
         if num_id is None:
-            num_id, styled_ilvl, linked = from_style(style_id)
-        if not num_id or num_id == "0" or num_id not in nums:
+            num_id, styled_ilvl, linked = from_style(_val(ppr, "pStyle"))
+        if not num_id or num_id == "0" or num_id not in nums:  # 0: numbering switched off
             continue
-        target, num = nums[num_id]
-        levels = {lvl.get(_W + "ilvl"): lvl for lvl in target.findall(_W + "lvl")}
-        if ilvl is None and styled_ilvl is None and linked:
-            ilvl = next((k for k, lvl in levels.items() if _val(lvl, "pStyle") == linked), None)
-        level = _int(ilvl if ilvl is not None else styled_ilvl, 0)
-        lvl = levels.get(str(level))
-        if lvl is None:
-            continue
-        kind = _val(lvl, "numFmt") or "decimal"
-        key = (id(target), target.get(_W + "abstractNumId") or "")
-        count = counters.setdefault(key, [0] * 10)
-        starts = [_int(_val(levels.get(str(i)), "start"), 1) for i in range(10)]
-        if num_id not in started:
-            started.add(num_id)
+        if num_id not in lists:
+            target, num = nums[num_id]
+            levels = {lvl.get(_W + "ilvl"): lvl for lvl in target.findall(_W + "lvl")}
+            starts = [_int(_val(levels.get(str(i)), "start"), 1) for i in range(10)]
+            count = counters.setdefault(id(target), [0] * 10)
             for override in num.findall(_W + "lvlOverride"):
                 at = _int(override.get(_W + "ilvl"), -1)
                 begin = _val(override, "startOverride")
                 if 0 <= at < 10 and begin is not None:
-                    starts[at] = _int(begin, 1)
-                    count[at] = 0
-        if not 0 <= level < 10:
+                    starts[at], count[at] = _int(begin, 1), 0
+            lists[num_id] = levels, starts, count
+        levels, starts, count = lists[num_id]
+        if ilvl is None and styled_ilvl is None and linked:
+            ilvl = next((k for k, lvl in levels.items() if _val(lvl, "pStyle") == linked), None)
+        level = _int(ilvl if ilvl is not None else styled_ilvl, 0)
+        lvl = levels.get(str(level))
+        if lvl is None or not 0 <= level < 10:
             continue
         count[level] = count[level] + 1 if count[level] else starts[level]
-        for deeper in range(level + 1, 10):
-            count[deeper] = 0
-        if kind in ("bullet", "none"):
+        count[level + 1:] = [0] * (9 - level)
+        if (_val(lvl, "numFmt") or "decimal") in ("bullet", "none"):
             continue
         label = _label(_val(lvl, "lvlText") or "", levels, count, starts)
         if ppr is None:
-            ppr = etree.SubElement(p, _W + "pPr")
-            p.remove(ppr)
+            ppr = etree.Element(_W + "pPr")
             p.insert(0, ppr)
         if numpr is not None:
             ppr.remove(numpr)
         ppr.insert(1 if ppr.find(_W + "pStyle") is not None else 0,
                    parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="0"/></w:numPr>'))
-        run = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_escape(label)}</w:t></w:r>')
-        ppr.addnext(run)
+        ppr.addnext(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">'
+                              f"{_escape(label)}</w:t></w:r>"))
         changed += 1
     return changed
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
+import functools
 import io
 import os
 import re
@@ -230,6 +231,12 @@ def _flat(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
+@functools.lru_cache(maxsize=256)
+def _words(title: str) -> str:
+    """A title without its typed number: 一、部门概况 -> 部门概况."""
+    return _LEADING_NUMBER.sub("", title, count=1)
+
+
 def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str, bool] | None:
     """(spec, hint, exact) when `text` is a section's title: the layout's title, or its
     words after any typed number ("部门概况", "1.部门概况", numbered by Word), followed
@@ -238,7 +245,7 @@ def _section_of(text: str, layout: Layout) -> tuple[SectionSpec, str, bool] | No
     if len(flat) > 80:
         return None
     for spec in layout.sections:
-        core = _LEADING_NUMBER.sub("", spec.title, count=1)
+        core = _words(spec.title)
         if flat.startswith(spec.title):
             rest, exact = flat[len(spec.title):], True
         else:
@@ -486,23 +493,22 @@ def _paragraph_sections(blocks: list, layout: Layout, indicator_table: Any,
 def _take_signature(elements: list, out: Imported) -> None:
     """The 署名 and 成文日期 that end a report: taken off the last section (they are
     printed from report.md's unit and date), when a date closes the text."""
-    texts = [(_flat(ooxml.paragraph_text(e)) if e.tag == ooxml.qn("w:p") else None) for e in elements]
-    end = len(elements)
+    texts = [_flat(ooxml.paragraph_text(e)) if e.tag == ooxml.qn("w:p") else None
+             for e in elements]
+    end = len(texts)
     while end and texts[end - 1] == "":
         end -= 1
-    if not end or texts[end - 1] is None:
-        return
-    dated = _date(texts[end - 1] or "")
+    dated = _date(texts[end - 1] or "") if end else None
     if dated is None:
         return
     end -= 1
-    signer = None
-    while end and texts[end - 1] is not None and (texts[end - 1] == "" or (
-            len(texts[end - 1] or "") <= 40 and not re.search(r"[。，；]", texts[end - 1] or ""))):
-        signer = signer or (texts[end - 1] or None)
+    while end and texts[end - 1] == "":
         end -= 1
-        if signer:
-            break
+    signer = texts[end - 1] if end else None  # one short line above the date, not prose
+    if signer and len(signer) <= 40 and not re.search(r"[。，；]", signer):
+        end -= 1
+    else:
+        signer = None
     del elements[end:]
     out.dated, out.signed_by = dated, signer
     out.repair(f"已把文末的署名和成文日期（{dated.isoformat()}）写入 content/report.md，不再算作正文")
