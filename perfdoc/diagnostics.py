@@ -89,6 +89,7 @@ CODES: dict[str, str] = {
     "PD503": "模板中不允许的写法（沙箱拦截）",
     "PD504": "模板求值出错（如对文字使用金额过滤器）",
     "PD505": "模板超出允许的计算量（文字过长、循环或递归过多）",
+    "PD506": "模板中金额的单位不一致（元与万元混用）",
     # project self-evaluations (projects/*/)
     "PD701": "项目目录缺少 project.md 或 indicators.csv",
     "PD702": "project.md 缺少必填项或取值无效（name、department、funds 等）",

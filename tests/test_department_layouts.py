@@ -22,6 +22,7 @@ from perfdoc.build import build
 from perfdoc.rules.check import check_project
 from perfdoc.sources.layout import LAYOUT_DIR
 from perfdoc.sources.model import decimal_text
+from perfdoc.sources.money import WAN, Money
 
 CENTRAL = FIXTURES / "central-department"
 
@@ -38,7 +39,7 @@ def test_the_central_department_form_computes_its_figures(central):
     report, diags = check_project(CENTRAL)
     assert not diags.items, [str(d) for d in diags.items]
     # 年度资金总额 is the 收入性质 grouping's sum; 执行率 = 5380 / 5500; its score rounds down
-    assert (report.budget, report.spent) == (Decimal(5500), Decimal(5380))
+    assert (report.budget, report.spent) == (Money(Decimal(5500), WAN), Money(Decimal(5380), WAN))
     assert report.execution_rate == Decimal("0.9782")
     assert report.budget_score == Decimal("9.78")
     assert report.total_weight == Decimal(100)

@@ -186,8 +186,8 @@ def test_libreoffice_recalculates_the_summary(sample_out, tmp_path):
     with open(tmp_path / "projects.csv", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     report, _ = check_project(ROOT)
-    budget = sum((p.budget for p in report.projects), Decimal(0))
-    spent = sum((p.spent for p in report.projects), Decimal(0))
+    budget = sum((p.budget.wan for p in report.projects), Decimal(0))
+    spent = sum((p.spent.wan for p in report.projects), Decimal(0))
     total = next(r for r in rows if r[0] == "合计")
     assert (Decimal(total[4]), Decimal(total[5])) == (budget, spent) == (Decimal(275),
                                                                          Decimal("250.774"))

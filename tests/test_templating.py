@@ -9,6 +9,7 @@ from conftest import ROOT
 
 from perfdoc.rules.check import check_project
 from perfdoc.sources import templating
+from perfdoc.sources.money import YUAN, Money
 from perfdoc.sources.variables import variables
 
 
@@ -24,8 +25,8 @@ def test_each_variable_on_the_sample(names):
     assert names["unit"] == "江苏省商务厅信息中心"
     assert names["title"] == "2020年省级部门整体支出绩效自我评价表格"
     assert names["report_title"] == "江苏省商务厅信息中心\n2020年度部门整体支出绩效评价报告"
-    assert names["income"] == Decimal("1611200.00")
-    assert names["spending"] == Decimal("1583388.23")
+    assert names["income"] == Money(Decimal("1611200.00"), YUAN)
+    assert names["spending"] == Money(Decimal("1583388.23"), YUAN)
     assert "budget" not in names and "execution_rate" not in names
     assert names["total_score"] == Decimal(100) and names["total_weight"] == Decimal(100)
     assert names["grade"] == "优"
@@ -60,7 +61,7 @@ def test_budget_and_execution_rate(sample_copy):
         "  spending: 1583388.23", "  spending: 1583388.23\n  budget: 1700000.00"), encoding="utf-8")
     report, diags = check_project(sample_copy)
     names = variables(report)
-    assert names["budget"] == Decimal("1700000.00")
+    assert names["budget"] == Money(Decimal("1700000.00"), YUAN)
     assert render("{{ r | percent }}", r=names["execution_rate"]) == "93.14%"
     assert not diags.items
 

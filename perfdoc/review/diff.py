@@ -57,8 +57,9 @@ def diff_reports(a: Side, b: Side) -> str:
     if old.layout.budget or new.layout.budget:  # a department form with a budget block
         figures += [("预算执行率", percent_text(old.execution_rate, "—"),
                      percent_text(new.execution_rate, "—")),
-                    ("预算数（万元）", decimal_text(old.budget), decimal_text(new.budget)),
-                    ("执行数（万元）", decimal_text(old.spent), decimal_text(new.spent))]
+                    ("预算数（万元）", decimal_text(old.budget.wan),
+                     decimal_text(new.budget.wan)),
+                    ("执行数（万元）", decimal_text(old.spent.wan), decimal_text(new.spent.wan))]
     for label, x, y in figures:
         mark = " **（变化）**" if x != y else ""
         lines.append(f"| {label} | {x} | {y}{mark} |")
@@ -88,8 +89,8 @@ def _project_changes(old: list[Project], new: list[Project]) -> list[str]:
         figures = [(label, f(x), f(y)) for label, f in (
             ("总分", lambda p: decimal_text(p.total_score)), ("等级", lambda p: p.grade),
             ("执行率", lambda p: percent_text(p.execution_rate, "—")),
-            ("预算数（万元）", lambda p: decimal_text(p.budget)),
-            ("执行数（万元）", lambda p: decimal_text(p.spent)))]
+            ("预算数（万元）", lambda p: decimal_text(p.budget.wan)),
+            ("执行数（万元）", lambda p: decimal_text(p.spent.wan)))]
         body = _indicator_changes(x, y, level="#####") + \
             _section_changes(x.parts, y.parts, level="#####")
         changed = [(label, u, v) for label, u, v in figures if u != v]

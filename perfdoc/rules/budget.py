@@ -19,8 +19,8 @@ def budget_rules(form: Form, diags: Diagnostics) -> None:
     for source, amounts in form.funds.items():
         budget, spent = amounts.get(block.budget), amounts.get(block.spent)
         if budget is not None and spent is not None and spent > budget:
-            diags.error("PD704", where, f"{source}的{block.spent} {decimal_text(spent)} 万元"
-                        f"大于{block.budget} {decimal_text(budget)} 万元",
+            diags.error("PD704", where, f"{source}的{block.spent} {decimal_text(spent.wan)} 万元"
+                        f"大于{block.budget} {decimal_text(budget.wan)} 万元",
                         line=form.lines.get(f"funds.{source}.{block.spent}"),
                         field=f"funds.{source}.{block.spent}")
     if form.budget == 0:
@@ -57,6 +57,6 @@ def _groups(form: Form, block: BudgetBlock, diags: Diagnostics) -> None:
         for key in block.amounts:
             total, part = form.amount(key), form.amount(key, members)
             if total != part:
-                diags.error("PD711", form.path, f"{label}的{key}合计 {decimal_text(part)} 万元，"
-                            f"与{first_label}的合计 {decimal_text(total)} 万元不一致",
+                diags.error("PD711", form.path, f"{label}的{key}合计 {decimal_text(part.wan)} 万元，"
+                            f"与{first_label}的合计 {decimal_text(total.wan)} 万元不一致",
                             line=form.lines.get("funds"), field="funds")

@@ -15,6 +15,7 @@ from perfdoc.diagnostics import Diagnostics
 from perfdoc.sources import markdown
 from perfdoc.sources.layout import CsvSchema
 from perfdoc.sources.model import Indicator, Report, Section, decimal_text
+from perfdoc.sources.money import WAN, YUAN, Money
 
 # Every pattern here matches within one line ([^\S\n], never \s), so a whole body is
 # scanned at once and each match's line counted, not one scan per line. An optional word
@@ -112,7 +113,7 @@ class _Figure:
 
     name: str  # as the message names it
     pattern: re.Pattern  # group "n": the typed number; group "unit": 元 or 万元, if any
-    value: Decimal
+    value: Decimal | Money  # an amount carries its unit
     template: str  # what to write instead
 
 
@@ -148,7 +149,10 @@ def _figures(report: Report) -> list[_Figure]:
 def _differs(figure: _Figure, match: re.Match) -> Decimal | None:
     """The fact at the typed number's precision and unit, when the two differ."""
     typed = Decimal(match.group("n").replace(",", ""))
-    value = figure.value / 10000 if match.groupdict().get("unit") == "万元" else figure.value
+    unit = match.groupdict().get("unit")
+    value = figure.value
+    if isinstance(value, Money):  # in the unit typed, else in its own
+        value = value.to(WAN if unit == "万元" else YUAN) if unit else value.value
     exponent = typed.as_tuple().exponent
     assert isinstance(exponent, int)  # a typed number is finite
     shown = value.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)

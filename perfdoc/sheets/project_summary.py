@@ -28,8 +28,8 @@ def build_projects_xlsx(report: Report, when: datetime) -> bytes:
     first = 2
     for n, project in enumerate(projects, start=1):
         r = first + n - 1
-        values = (n, project.title, project.department, project.implementer, project.budget,
-                  project.spent, _rate(budget, spent, r), project.total_score,
+        values = (n, project.title, project.department, project.implementer, project.budget.wan,
+                  project.spent.wan, _rate(budget, spent, r), project.total_score,
                   grade_formula(project.layout, f"{score}{r}"))
         rows.append([(v, style) for v, (_, _, style) in zip(values, COLUMNS, strict=True)])
     last, total = first + len(projects) - 1, first + len(projects)

@@ -39,6 +39,9 @@ INDICATOR_FIELDS = ("level1", "level2", "level3", "target", "actual", "weight", 
 # score above the proportional rule (实际 ÷ 目标 × 分值) is an error, not a warning.
 SCORING = ("direct", "coefficient", "proportional")
 HEADER_FIELDS = ("name", "department", "implementer", "code", "unit", "year")
+# The amounts of a source in the common model (DESIGN §3): a layout prints some of them
+# and may name its own (Sichuan's 调整后预算数), but accepts all of these.
+FUND_AMOUNTS = ("年初预算数", "全年预算数", "全年执行数")
 BUDGET_FIELDS = ("amount", "weight", "rate", "score", "reason")
 PLACEHOLDERS = ("year", "unit")  # what a layout's titles may name
 

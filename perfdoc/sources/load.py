@@ -29,16 +29,25 @@ from perfdoc.files import (
     SourceError,
     read_source,
 )
-from perfdoc.sources.layout import DEFAULT_LAYOUT, CsvSchema, Layout, LayoutError, load_layout
+from perfdoc.sources.layout import (
+    DEFAULT_LAYOUT,
+    FUND_AMOUNTS,
+    CsvSchema,
+    Layout,
+    LayoutError,
+    load_layout,
+)
 from perfdoc.sources.model import (
     CENT,
     Facts,
+    Funds,
     Indicator,
     Report,
     Section,
     amount,
     decimal_text,
 )
+from perfdoc.sources.money import WAN, YUAN, Money
 
 FACTS_FILE = "report.md"
 
@@ -194,21 +203,24 @@ def text_field(fm: Frontmatter, key: str, where: str, diags: Diagnostics,
 
 
 def read_funds(fm: Frontmatter, layout: Layout, where: str, diags: Diagnostics, code: str,
-               what: str) -> dict[str, dict[str, Decimal]] | None:
+               what: str) -> Funds | None:
     """funds: {source: {amount: 万元}} for the layout's budget block (a project's
-    project.md or the department's report.md, the same shape); every amount of a given
-    source must be written. {} when the layout has no budget block."""
+    project.md or the department's report.md, the same shape). Every amount the layout
+    prints must be written; the others of the common shape (年初预算数, 全年预算数,
+    全年执行数) are kept though this layout does not print them. {} when the layout has
+    no budget block."""
     block = layout.budget
     raw = fm.meta.get("funds")
     if block is None:
         return {}
     sources = [key for key, _ in block.sources]
+    accepted = block.amounts + tuple(a for a in FUND_AMOUNTS if a not in block.amounts)
     example = f"{sources[0]}: {{{', '.join(f'{a}: 0' for a in block.amounts)}}}"
     if not isinstance(raw, dict) or not raw:
         diags.error(code, where, f"frontmatter 缺少 funds（{what}，万元），例如：{example}",
                     line=fm.lines.get("funds") or 1, field="funds")
         return None
-    funds: dict[str, dict[str, Decimal]] = {}
+    funds: Funds = {}
     ok = True
     # Each amount's line joins the frontmatter's line map, which becomes project.lines:
     # the checks of spent against budget cite it.
@@ -228,14 +240,16 @@ def read_funds(fm: Frontmatter, layout: Layout, where: str, diags: Diagnostics, 
             continue
         funds[source] = {}
         for key in amounts:
-            if key not in block.amounts:
+            if key not in accepted:
                 diags.error(code, where, f"funds.{source} 中未知的金额“{key}”，应为："
-                            + "、".join(block.amounts), line=fm.line_of("funds", source, key),
+                            + "、".join(accepted), line=fm.line_of("funds", source, key),
                             field=f"funds.{source}.{key}")
                 ok = False
-        for key in block.amounts:
+        for key in accepted:
             value = amounts.get(key)
             at = fm.line_of("funds", source, key)
+            if key not in amounts and key not in block.amounts:
+                continue  # an amount this layout does not print may be left out
             if at is not None:
                 lines[f"funds.{source}.{key}"] = at
             if value is None or value == "":
@@ -247,7 +261,7 @@ def read_funds(fm: Frontmatter, layout: Layout, where: str, diags: Diagnostics, 
                             f"实际为“{shown(value)}”", line=at, field=f"funds.{source}.{key}")
                 ok = False
             else:
-                funds[source][key] = money
+                funds[source][key] = Money(money, WAN)
     return funds if ok else None
 
 
@@ -285,7 +299,7 @@ def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts, Frontmatter] | No
     unit = text_field(fm, "unit", where, diags, required=True)
     title = text_field(fm, "title", where, diags, required=False)
     layout = text_field(fm, "layout", where, diags, required=False) or DEFAULT_LAYOUT
-    finance: dict[str, Decimal] = {}
+    finance: dict[str, Money] = {}
     raw_finance = meta.get("finance") or {}
     if not isinstance(raw_finance, dict):
         diags.error("PD102", where, "finance 应为“名称: 金额”的列表",
@@ -299,7 +313,7 @@ def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts, Frontmatter] | No
                         field=f"finance.{key}")
             ok = False
         else:
-            finance[str(key)] = money
+            finance[str(key)] = Money(money, YUAN)
     grade = text_field(fm, "grade", where, diags, required=False)
     reason = text_field(fm, "execution_reason", where, diags, required=False) or ""
     signed = meta.get("date")

@@ -11,6 +11,10 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path, PurePosixPath
 
 from perfdoc.sources.layout import Layout, fill
+from perfdoc.sources.money import WAN, Money, total
+
+# A form's budget by source: source -> amount (年初预算数, 全年预算数, 全年执行数) -> 万元.
+Funds = dict[str, dict[str, Money]]
 
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
@@ -101,8 +105,8 @@ class Facts:
     unit: str  # 填报单位
     title: str | None  # overrides the layout's title pattern
     layout: str
-    finance: dict[str, Decimal] = field(default_factory=dict)  # income, spending, budget (元)
-    funds: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # source -> amount -> 万元
+    finance: dict[str, Money] = field(default_factory=dict)  # income, spending, budget (元)
+    funds: Funds = field(default_factory=dict)  # source -> amount -> 万元
     signatures: dict[str, str] = field(default_factory=dict)  # 负责人: 姓名
     grade: str | None = None  # a grade typed by hand; must agree with the total
     execution_reason: str = ""  # why 预算执行率 is below 90 %
@@ -118,7 +122,7 @@ class Facts:
         budget, spending = self.finance.get("budget"), self.finance.get("spending")
         if budget is None or spending is None or budget == 0:
             return None
-        return spending / budget
+        return spending.yuan / budget.yuan
 
 
 class Scored:
@@ -128,35 +132,36 @@ class Scored:
     rounded up), 总分 = that score + the indicator scores, and the grade."""
 
     layout: Layout
-    funds: dict[str, dict[str, Decimal]]
+    funds: Funds
     indicators: list[Indicator]
 
     # ------------------------------------------------------------ budget
 
-    def amount(self, key: str, sources: tuple[str, ...] | None = None) -> Decimal:
-        """A column of the budget block summed over `sources`, by default those that
-        年度资金总额 adds up (every source, or the first grouping's)."""
+    def amount(self, key: str, sources: tuple[str, ...] | None = None) -> Money:
+        """A column of the budget block summed over `sources` (万元), by default those
+        that 年度资金总额 adds up (every source, or the first grouping's)."""
         block = self.layout.budget
         if sources is None:
             sources = block.counted if block else ()
-        return sum((self.funds.get(s, {}).get(key, Decimal(0)) for s in sources), Decimal(0))
+        return total((self.funds.get(s, {}).get(key, Money(Decimal(0), WAN)) for s in sources),
+                     WAN)
 
     @property
-    def budget(self) -> Decimal:
+    def budget(self) -> Money:
         block = self.layout.budget
-        return self.amount(block.budget) if block else Decimal(0)
+        return self.amount(block.budget) if block else Money(Decimal(0), WAN)
 
     @property
-    def spent(self) -> Decimal:
+    def spent(self) -> Money:
         block = self.layout.budget
-        return self.amount(block.spent) if block else Decimal(0)
+        return self.amount(block.spent) if block else Money(Decimal(0), WAN)
 
     @property
     def execution_rate(self) -> Decimal | None:
         """执行率 = 执行数 ÷ 预算数 over all sources, two decimals of a percent."""
         if self.layout.budget is None or self.budget == 0:
             return None
-        return (self.spent / self.budget).quantize(PERCENT, ROUND_HALF_UP)
+        return (self.spent.wan / self.budget.wan).quantize(PERCENT, ROUND_HALF_UP)
 
     @property
     def budget_weight(self) -> Decimal:
@@ -198,7 +203,7 @@ class Project(Scored):
     code: str
     department: str  # 主管部门
     implementer: str  # 实施单位
-    funds: dict[str, dict[str, Decimal]]  # source -> amount -> 万元
+    funds: Funds
     execution_reason: str
     signatures: dict[str, str]
     parts: dict[str, Section]  # `## 预期目标` … by key
@@ -255,7 +260,7 @@ class Report(Scored):
     # ------------------------------------------------------------ as a form
 
     @property
-    def funds(self) -> dict[str, dict[str, Decimal]]:  # type: ignore[override]  # read-only here
+    def funds(self) -> Funds:  # type: ignore[override]  # read-only here
         return self.facts.funds
 
     @property

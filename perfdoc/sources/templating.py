@@ -23,6 +23,7 @@ from perfdoc.diagnostics import Diagnostics, shown
 from perfdoc.sources import sandbox
 from perfdoc.sources.headings import cn_numeral
 from perfdoc.sources.model import Report, Section, decimal_text
+from perfdoc.sources.money import WAN, YUAN, Money, Unit, UnitError
 from perfdoc.sources.variables import variables
 
 
@@ -45,14 +46,23 @@ def _digits(digits: object, name: str) -> int:
     return digits
 
 
+def _in(value: object, unit: Unit, name: str) -> Decimal:
+    """An amount in `unit`, converted from its own; a bare number is taken as 元 (the
+    unit of content/report.md's finance, as these filters have always read it)."""
+    if isinstance(value, Money):
+        return _decimal(value.to(unit), name)
+    number = _decimal(value, name)
+    return number if unit == YUAN else Money(number, YUAN).to(unit)
+
+
 def money(value: object, digits: int = 2) -> str:
-    """1611200 -> 1,611,200.00元"""
-    return f"{_decimal(value, 'money'):,.{_digits(digits, 'money')}f}元"
+    """1611200 元 -> 1,611,200.00元; 5800 万元 -> 58,000,000.00元"""
+    return f"{_in(value, YUAN, 'money'):,.{_digits(digits, 'money')}f}元"
 
 
 def wan(value: object, digits: int = 2) -> str:
-    """1611200 -> 161.12万元"""
-    return f"{_decimal(value, 'wan') / 10000:,.{_digits(digits, 'wan')}f}万元"
+    """1611200 元 -> 161.12万元; 5800 万元 -> 5,800.00万元"""
+    return f"{_in(value, WAN, 'wan'):,.{_digits(digits, 'wan')}f}万元"
 
 
 def percent(value: object, digits: int = 2) -> str:
@@ -69,6 +79,8 @@ def cn(value: object) -> str:
 
 
 def _finalize(value: object) -> object:
+    if isinstance(value, Money):
+        return str(value)  # the number with its unit: 5800万元
     return decimal_text(value) if isinstance(value, Decimal) else value
 
 
@@ -171,6 +183,8 @@ def _render_text(text: str, offset: int, section: Section, names: dict,
         diags.error("PD503", section.path, f"模板中不允许这样的写法：{exc}", line=line_of(exc))
     except FilterError as exc:
         diags.error("PD504", section.path, str(exc), line=line_of(exc))
+    except UnitError as exc:
+        diags.error("PD506", section.path, str(exc), line=line_of(exc))
     except (TemplateError, ArithmeticError, InvalidOperation, TypeError, ValueError,
             LookupError, AttributeError, OverflowError, RecursionError) as exc:
         diags.error("PD504", section.path, f"模板求值出错：{exc}", line=line_of(exc))

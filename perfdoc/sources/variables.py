@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfdoc.sources.model import Facts, Indicator, Project, Report
+from perfdoc.sources.money import Money
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ class ProjectFacts:
     code: str
     department: str
     implementer: str
-    budget: Decimal  # 万元
-    spent: Decimal  # 万元
+    budget: Money  # 万元
+    spent: Money  # 万元
     execution_rate: Decimal | None
     total_score: Decimal
     grade: str

@@ -37,6 +37,7 @@ from perfdoc.sources.layout import (
     columns_for,
 )
 from perfdoc.sources.model import Form, Section, decimal_text, percent_text
+from perfdoc.sources.money import WAN, Money
 from perfdoc.word.document import (
     Sheet,
     WordDocument,
@@ -161,6 +162,9 @@ def _header(block: HeaderBlock, form: Form, layout: Layout) -> list[Line]:
             for row in block.rows]
 
 
+ZERO = Money(Decimal(0), WAN)  # a source that does not have the amount
+
+
 def _budget(block: BudgetBlock, form: Form, layout: Layout) -> list[Line]:
     rate = form.execution_rate
     total = {"weight": decimal_text(block.weight),
@@ -168,13 +172,12 @@ def _budget(block: BudgetBlock, form: Form, layout: Layout) -> list[Line]:
              "score": decimal_text(form.budget_score),
              "reason": form.execution_reason}
 
-    def row(name: str, amounts: dict[str, Decimal] | None) -> list[Slot]:
+    def row(name: str, amounts: dict[str, Money] | None) -> list[Slot]:
         cells = [Slot(block.row_label_width, name)]
         for c in block.columns:
-            if c.field == "amount":
-                value = amounts.get(c.key, Decimal(0)) if amounts is not None \
-                    else form.amount(c.key)
-                cells.append(Slot(c.width, decimal_text(value)))
+            if c.field == "amount":  # the block prints 万元
+                value = amounts.get(c.key, ZERO) if amounts is not None else form.amount(c.key)
+                cells.append(Slot(c.width, decimal_text(value.wan)))
             elif amounts is None:
                 cells.append(Slot(c.width, total[c.field],
                                    jc=None if c.field == "reason" else "center"))
