@@ -88,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然写入")
 
     cmd = sub.add_parser("import", help="把 Word 格式的自评表或评价报告转成 content/ 和 indicators/")
-    cmd.add_argument("file", help="自评表或评价报告（.docx）")
+    cmd.add_argument("file", nargs="+", help="自评表或评价报告（.docx）；同一年的自评表和评价报告"
+                     "可一起给出，后者补充前者没有印出的内容（如说明列）")
     cmd.add_argument("--into", default=".", help="写入的报告项目目录（默认：当前目录）")
     cmd.add_argument("--layout", default=None, help="版式（默认：jiangsu-2020）")
     cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然覆盖")
@@ -262,8 +263,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from perfdoc.review.importer import (
         ImportFailure,
+        finish,
+        merge,
         open_docx,
-        read_form,
+        read_parts,
         write_project,
     )
     from perfdoc.rules.check import check_project
@@ -274,13 +277,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         layout = load_layout(args.layout or DEFAULT_LAYOUT, target)
     except LayoutError as exc:
         raise UsageError(f"perfdoc import: {exc}") from None
+    name = args.file[0]
     try:
-        imported = read_form(open_docx(Path(args.file)), layout, source=args.file)
+        imported = None
+        for name in args.file:  # the first file leads; each next one fills in what it lacks
+            read = read_parts(open_docx(Path(name)), layout, source=name)
+            if imported is None:
+                imported = read
+            else:
+                merge(imported, read)
+        assert imported is not None  # argparse: at least one file
+        finish(imported, layout)
+        name = args.file[0]
         written = write_project(imported, target, args.force)
     except ImportFailure as exc:
-        say(f"{args.file}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
+        say(f"{name}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
         return EXIT_USAGE if exc.code == "PD605" else EXIT_DATA
-    say(f"已从 {args.file} 写入 {len(written)} 个文件到 {target}。")
+    say(f"已从 {'、'.join(args.file)} 写入 {len(written)} 个文件到 {target}。")
     for line in imported.repairs:
         say(f"  {line}")
     _, checked = check_project(target.resolve())

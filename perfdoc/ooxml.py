@@ -896,6 +896,11 @@ def typed_numbering(body: Element, numbering: Element | None, styles: Element | 
     return changed
 
 
+def paragraph_style(p: Element) -> str | None:
+    """The style id a paragraph names (w:pPr/w:pStyle), None for the default."""
+    return _val(p.find(_W + "pPr"), "pStyle")
+
+
 def append_text_paragraph(parent: Element, text: str) -> None:
     """A plain paragraph of `text` at the end of an element (the importer's markers)."""
     parent.append(parse_xml(f"<w:p {nsdecls('w')}><w:r><w:t xml:space=\"preserve\">"

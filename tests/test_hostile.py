@@ -526,16 +526,18 @@ def test_import_is_linear_in_the_rows(form, tmp_path):
     second = xml[tables[1]:]
     rows = re.findall(r"<w:tr>.*?</w:tr>", second, flags=re.S)
     plain = rows[-2]  # the last data row: no merge
-    many = "".join(plain.replace("公众满意度", f"满意度{i}") for i in range(15_000))  # 15,000 groups
+    many = "".join(plain.replace("公众满意度", f"满意度{i}") for i in range(15_000))  # 15,000 rows
     xml = xml.replace(plain, many, 1)
     path = docx_with(form, tmp_path / "many.docx", {"word/document.xml": xml.encode()})
     done = run_perfdoc("import", str(path), "--into", str(tmp_path / "t"), timeout=60)
     # written, then checked: 15,000 rows of 8 points break the sum, so exit 1 (as check)
     assert done.returncode == 1 and "发现 1 个错误" in done.stdout, done.stdout[-2000:]
     assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
-    written = list((tmp_path / "t" / "indicators").glob("*.csv"))
-    assert len(written) == 1  # 15,000 first-level groups: one CSV, not 15,000 files
-    assert len(written[0].read_text(encoding="utf-8").splitlines()) - 1 > 15_000
+    written = sorted((tmp_path / "t" / "indicators").glob("*.csv"))
+    # 履职效益 written in each of the 15,000 rows is one group: one CSV, not 15,000 files
+    assert [p.name for p in written] == ["01-部门决策.csv", "02-部门管理.csv", "03-部门履职.csv",
+                                         "04-履职效益.csv"]
+    assert len(written[-1].read_text(encoding="utf-8").splitlines()) - 1 > 15_000
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "/dev/urandom", "fifo", "directory"])

@@ -123,3 +123,15 @@ def test_chinese_counting_as_word_shows_it(n, shown):
     from perfdoc.ooxml import _chinese_number
 
     assert _chinese_number(n) == shown
+
+
+def test_a_split_table_is_one_table_and_a_repeated_first_level_one_group(tmp_path):
+    for name in ("split_by_a_page_break", "continued_after_a_paragraph"):
+        done = perfdoc_import(forms.CORPUS[name](TRUTH, tmp_path / f"{name}.docx"),
+                              tmp_path / name)
+        assert "已把分成 2 个表格的指标表（跨页或中间有段落）接成一张" in done.stdout, done.stdout
+    path = forms.first_level_in_every_row(TRUTH, tmp_path / "every.docx")
+    perfdoc_import(path, tmp_path / "every")
+    # the sample's four first-level groups: one CSV each, as the sample keeps them
+    assert sorted(p.name for p in (tmp_path / "every" / "indicators").glob("*.csv")) == \
+        sorted(p.name for p in (forms.ROOT / "indicators").glob("*.csv"))

@@ -30,10 +30,11 @@ from lxml import etree
 from perfdoc import ooxml
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.files import SourceError, WriteError, check_targets, read_regular
-from perfdoc.sources.columns import is_total, normalized, vocabulary
+from perfdoc.review import form_blocks
+from perfdoc.sources.columns import is_total, normalized, schema_header, text_role, vocabulary
 from perfdoc.sources.headings import promote, typed_heading
-from perfdoc.sources.layout import CsvSchema, Layout, SectionSpec
-from perfdoc.sources.model import decimal_text
+from perfdoc.sources.layout import CsvSchema, Layout, SectionSpec, fill
+from perfdoc.sources.model import Budgeted, Funds, decimal_text
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
 # photos is a few MB). README "可靠性" lists them.
@@ -76,6 +77,11 @@ class Imported:
     source: str = "Word 文件"  # the file, as warnings name it
     dated: datetime.date | None = None  # a report's 成文日期
     signed_by: str | None = None  # and its 署名
+    # What the file says, before it is written as sources (merged across files first):
+    facts: dict = field(default_factory=dict)  # report.md's frontmatter
+    # key -> (spec, hint, Markdown, the title as printed: None where the file has none)
+    sections: dict[str, tuple[SectionSpec, str, str, str | None]] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)  # indicator rows, {role: text}
 
     def repair(self, line: str) -> None:
         self.repairs.append(line)
@@ -268,7 +274,14 @@ def _part(doc: Any, name: str) -> Any:
 
 
 def read_form(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported:
-    """A 自评表 or a 评价报告, recognised by what the layout says they contain."""
+    """A 自评表 or a 评价报告 as sources, recognised by what the layout says they contain."""
+    out = read_parts(doc, layout, source)
+    finish(out, layout)
+    return out
+
+
+def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported:
+    """What one file holds: facts, sections and indicator rows, not yet written."""
     out = Imported(source=source)
     body = doc.element.body
     numbered = ooxml.typed_numbering(body, _part(doc, "numbering"), _part(doc, "styles"))
@@ -277,40 +290,121 @@ def read_form(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported
     blocks = list(ooxml.body_blocks(body))
     tables = list(body.iter(_TBL))  # tables nested in cells too, in document order
     grids = [ooxml.read_table(tbl) for tbl in tables]
-    found = _indicator_table(grids, layout.csv_schema, out)
+    funds = form_blocks.budget_block(grids, layout)
+    found = _indicator_table(grids, layout, out, funds[0] if funds else {})
     if found is None:
         raise ImportFailure("PD604", "没有找到自评表的结构：没有指标表（表头应有一级指标和得分两列，"
                            "也认“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
-    table_number, indicators = found
-    indicator_table = tables[table_number]
-    sections = _form_sections(grids, layout, out)
+    numbers, out.rows = found
+    indicator_tables = [tables[n] for n in numbers]
+    goals = form_blocks.goals_block(grids, layout)
+    sections = [(spec, "", elements) for spec, elements in
+                ((_spec(layout, part.key), elements) for part, elements in goals) if spec]
+    sections += [s for s in _form_sections(grids, layout, out)
+                 if s[0].key not in {g[0].key for g in sections}]
     from_paragraphs = not sections
+    headings: dict[str, str] = {}
     if from_paragraphs:
-        sections = _paragraph_sections(blocks, layout, indicator_table, out)
-    facts = _facts(blocks, layout, out)
+        sections, headings = _paragraph_sections(blocks, layout, indicator_tables, out)
+    out.facts = _facts(blocks, grids, layout, out)
+    if funds:
+        out.facts["funds"] = {source: {k: v.value for k, v in amounts.items()}
+                              for source, amounts in funds[0].items()}
+        if funds[1]:
+            out.facts["execution_reason"] = funds[1]
 
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
-    seen = set()
-    for number, ((spec, hint, _), text) in enumerate(zip(sections, markdown, strict=True), start=1):
+    # A part of a goals or text block prints the layout's header, not its file's title
+    # (一、年度目标): that title is known from a report, where it heads the part.
+    parts = {p.key for p in layout.parts}
+    for (spec, hint, _), text in zip(sections, markdown, strict=True):
         if from_paragraphs and layout.the_report.demote_headings and not _has_first_level(text):
             text = _promoted(text)  # a report printed each typed number one level down
-        meta = {"section": spec.key, "title": spec.title}
+        title = spec.title if spec.key not in parts else \
+            headings.get(spec.key) if from_paragraphs else None
+        out.sections[spec.key] = (spec, hint, text, title)
+    return out
+
+
+def _spec(layout: Layout, key: str) -> SectionSpec | None:
+    return next((s for s in layout.sections if s.key == key), None)
+
+
+def merge(first: Imported, other: Imported) -> None:
+    """What `other` (the same year's other document) adds to `first`: the sections,
+    facts and indicator columns `first` does not print (a form without the reason for
+    a deduction, whose report's scoring table has it)."""
+    for key, section in other.sections.items():
+        mine = first.sections.setdefault(key, section)
+        if mine[3] is None and section[3] is not None:
+            first.sections[key] = (*mine[:3], section[3])
+    for key, value in other.facts.items():
+        if first.facts.get(key) in (None, "", {}):
+            first.facts[key] = value
+    by_path = {path: row for path, row in zip(_paths(other.rows), other.rows, strict=True)}
+    for path, row in zip(_paths(first.rows), first.rows, strict=True):
+        extra = by_path.get(path, {})
+        for role, text in extra.items():
+            if not role.startswith("level") and text and not row.get(role):
+                row[role] = text
+    first.repairs += other.repairs
+    for d in other.notes.items:
+        first.notes.add(d)
+    first.dated = first.dated or other.dated
+
+
+def _paths(rows: list[dict]) -> list[tuple[str, ...]]:
+    """Each row's level names with the merged (empty) cells filled from above."""
+    out, previous = [], ["", "", ""]
+    for row in rows:
+        names = [row.get(f"level{i}", "") for i in (1, 2, 3)]
+        inherited = True
+        for i, name in enumerate(names):
+            if name:
+                inherited = False
+            elif inherited:
+                names[i] = previous[i]
+        previous = names
+        out.append(tuple(names))
+    return out
+
+
+def finish(out: Imported, layout: Layout) -> None:
+    """The sources, from what the files held; what is missing, as warnings."""
+    source = out.source
+    for number, spec in enumerate((s for s in layout.sections if s.key in out.sections),
+                                  start=1):
+        _, hint, text, title = out.sections[spec.key]
+        meta = {"section": spec.key, "title": title or spec.title}
         if hint or spec.hint:  # a report prints no hints: the layout's stand in
             meta["hint"] = hint or spec.hint
         out.files[f"content/{number:02d}-{spec.key}.md"] = (
             "---\n" + _yaml(meta) + "---\n" + (text.strip() or "无") + "\n")
-        seen.add(spec.key)
     for spec in layout.sections:
-        if spec.key not in seen:
+        if spec.key not in out.sections:
             out.notes.warning("PD609", source, f"没有找到“{spec.title}”这一部分（标题应单独成行，"
                               "可带括号中的提示）；请补写 content/ 中的这一部分")
+    unweighted = [r for r in out.rows if not r.get("weight")]
+    if unweighted and all("weight" not in r for r in unweighted):  # no 分值 column at all
+        for record in unweighted:  # (another file given with it may have had one)
+            record["weight"] = record.get("score", "")
+        out.notes.warning("PD607", source, "表中没有“分值”列：分值暂按得分填写，请核对")
+    facts = out.facts
+    for key, what in (("unit", "填报单位（“填报单位：…”）"), ("year", "年度（如“2020年”）")):
+        if not facts.get(key):
+            out.notes.warning("PD609", source, f"没有在表格之前（封面、标题、文本框）找到{what}；"
+                              f"请在 content/report.md 中填写 {key}")
+    if layout.budget is not None and not facts.get("funds"):
+        out.notes.warning("PD609", source, f"没有找到“{layout.budget.label}”中的金额；"
+                          "请在 content/report.md 的 funds 中填写（万元）")
+    if out.dated and not facts.get("date"):
+        facts["date"] = out.dated
     if not facts.get("date"):
         facts.pop("date", None)
     out.files["content/report.md"] = (
         "---\n# 由 perfdoc import 从 Word 文件生成；金额等没有出现在表中的信息请补充。\n"
         + _yaml(facts) + "---\n")
-    out.files.update(_csv_files(indicators, layout.csv_schema))
-    return out
+    out.files.update(_csv_files(out.rows, layout.csv_schema))
 
 
 def _has_first_level(markdown: str) -> bool:
@@ -343,7 +437,7 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def _facts(blocks: list, layout: Layout, out: Imported) -> dict:
+def _facts(blocks: list, grids: list, layout: Layout, out: Imported) -> dict:
     """Year, unit and title from everything before the first table or section title
     (a cover page, a 目录, text boxes), read with the layout's own title patterns and
     填报单位 label; a report's 署名 and 成文日期 from `out`."""
@@ -358,10 +452,14 @@ def _facts(blocks: list, layout: Layout, out: Imported) -> dict:
     found: dict = {}
     form_title = _pattern(layout.form.title).search(joined)
     report_title = _pattern(layout.the_report.title).search(joined)
+    subtitle = _pattern(layout.form.subtitle).search(joined) if layout.form.subtitle else None
     for match in (form_title, report_title):
         if match:
-            found = {k: v for k, v in match.groupdict().items() if v}
-            break
+            found = {k: v for k, v in match.groupdict().items() if v} | found
+    if subtitle and subtitle.group("year" if "{year}" in layout.form.subtitle else 0):
+        # the year only: a {unit} at the end of a pattern matches one character
+        found.setdefault("year", subtitle.groupdict().get("year"))
+    found = form_blocks.header_facts(grids, layout) | found
     label = re.escape(layout.form.unit_label.rstrip("：:"))
     for text in head:
         unit = re.search(rf"{label}[：:]\s*(\S.*)", text)
@@ -374,15 +472,12 @@ def _facts(blocks: list, layout: Layout, out: Imported) -> dict:
     year = re.search(r"(20[0-9]{2})\s*年", "".join(head))
     if "year" not in found and year:
         found["year"] = year.group(1)
-    for key, what in (("unit", "填报单位（“填报单位：…”）"), ("year", "年度（如“2020年”）")):
-        if key not in found:
-            out.notes.warning("PD609", out.source, f"没有在表格之前（封面、标题、文本框）找到{what}；"
-                              f"请在 content/report.md 中填写 {key}")
-    return {"year": int(found["year"]) if "year" in found else None,
-            "unit": found.get("unit"),
-            "title": form_title.group(0) if form_title else None,  # the form's own title
-            "layout": layout.name,
-            "date": out.dated}
+    year_found = int(found["year"]) if str(found.get("year", "")).isdigit() else None
+    title = form_title.group(0) if form_title else None  # the form's own title
+    if title == _flat(fill(layout.form.title, year=year_found, unit=found.get("unit", ""))):
+        title = None  # what the layout prints anyway: no override
+    return {"year": year_found, "unit": found.get("unit"), "title": title,
+            "layout": layout.name, "date": out.dated}
 
 
 def _title_cell(cell: ooxml.GridCell, layout: Layout) -> tuple[SectionSpec, str, bool, list] | None:
@@ -452,30 +547,45 @@ def _cell_content(cell: ooxml.GridCell) -> list:
     return list(ooxml.body_children(cell.element))
 
 
-def _paragraph_sections(blocks: list, layout: Layout, indicator_table: Any,
-                        out: Imported) -> list:
+def _paragraph_sections(blocks: list, layout: Layout, indicator_tables: list,
+                        out: Imported) -> tuple[list, dict[str, str]]:
     """Sections written as paragraphs (a 评价报告, or a form's text outside its table):
     from each title to the next, stopping at the indicator table, the attachment label
     and the 署名 and 成文日期 at the end (read into report.md's date)."""
     sections: list[list[Any]] = []  # [spec, hint, elements], filled in place
+    headings: dict[str, str] = {}  # key -> the title as printed
+    parts = {p.key for p in layout.parts}
     current: list[Any] | None = None
     keys: set[str] = set()
     label = layout.the_report.attachment_label
+    by_order = _headings_in_order(blocks, layout)
     for index, (kind, text, element) in enumerate(blocks, start=1):
         if kind == "tbl":
-            if element is indicator_table or any(t is indicator_table for t in element.iter(_TBL)):
+            if any(t is element or any(t is n for n in element.iter(_TBL))
+                   for t in indicator_tables):
                 current = None
             elif current is not None:
                 current[2].append(element)
             continue
         flat = _flat(text)
         found = _section_of(text or "", layout)
+        ordered = by_order.get(id(element))
+        if (not found or found[0].key in keys) and ordered is not None:
+            found = (ordered, "", False)  # a heading of its own words: by its place
         if found and found[0].key not in keys:
             spec, hint, exact = found
             keys.add(spec.key)
             current = [spec, hint, []]
+            headings[spec.key] = flat[:len(flat) - len(hint)].rstrip("：:") if hint else \
+                flat.rstrip("：:")
             sections.append(current)
-            if not exact:
+            # A part's heading is its layout header with a number (一、年度目标): the
+            # report prints every section that way, nothing was guessed.
+            numbered_part = spec.key in parts and _words(headings[spec.key]) == spec.title
+            if ordered is spec and not _section_of(text or "", layout):
+                out.notes.warning("PD610", out.source, f"第 {index} 段“{flat[:30]}”是第 "
+                                  f"{len(sections)} 个一级标题，按版式的顺序识别为“{spec.title}”，请核对")
+            elif not exact and not numbered_part:
                 out.notes.warning("PD610", out.source, f"第 {index} 段“{flat[:30]}”按版式识别为"
                                   f"“{spec.title}”，请核对")
         elif flat.startswith(label + "：") or flat == label:
@@ -487,7 +597,24 @@ def _paragraph_sections(blocks: list, layout: Layout, indicator_table: Any,
                 current[2].append(element)
     if sections:
         _take_signature(sections[-1][2], out)
-    return [tuple(s) for s in sections]
+    return [tuple(s) for s in sections], headings
+
+
+def _headings_in_order(blocks: list, layout: Layout) -> dict[int, SectionSpec]:
+    """id(paragraph) -> section, for the Heading 1 paragraphs before the attachment when
+    there are exactly as many as the layout has sections: a report heads each section
+    with its own title (一、年度总体目标), which need not be the layout's words."""
+    label = layout.the_report.attachment_label
+    found = []
+    for kind, text, element in blocks:
+        flat = _flat(text)
+        if kind == "p" and (flat.startswith(label + "：") or flat == label):
+            break
+        if kind == "p" and flat and ooxml.paragraph_style(element) in ("Heading1", "1"):
+            found.append(element)
+    if len(found) != len(layout.sections):
+        return {}
+    return {id(e): spec for e, spec in zip(found, layout.sections, strict=True)}
 
 
 def _take_signature(elements: list, out: Imported) -> None:
@@ -514,11 +641,18 @@ def _take_signature(elements: list, out: Imported) -> None:
     out.repair(f"已把文末的署名和成文日期（{dated.isoformat()}）写入 content/report.md，不再算作正文")
 
 
-def _indicator_table(grids: list[list[list[ooxml.GridCell]]], schema: CsvSchema,
-                     out: Imported) -> tuple[int, list[dict]] | None:
-    """(table index, rows) of the first table whose header names the indicator
-    columns; rows as {role: text}, "" in a level meaning the cell above (merged)."""
-    names = vocabulary(schema)
+def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, out: Imported,
+                     funds: Funds) -> tuple[list[int], list[dict]] | None:
+    """(table indexes, rows) of the first table whose header names the indicator
+    columns, and of the tables that continue it (a page break or a paragraph splits a
+    long table in two in Word); rows as {role: text}, "" in a level meaning the cell
+    above (merged)."""
+    schema = layout.csv_schema
+    index = next((c.header for c in layout.indicators.columns if c.field == "index"), None)
+    names = vocabulary(schema, index)
+    totals = {normalized(layout.indicators.total_label)}
+    if layout.report is not None:
+        totals.add(normalized(layout.report.total_label))
     for number, grid in enumerate(grids):
         for start, row in enumerate(grid):
             roles = _header_roles(row, names)
@@ -531,7 +665,20 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], schema: CsvSchema,
                 end += 1
             if "score" not in roles.values():
                 continue
-            return number, _rows(grid, number + 1, end, roles, names, out)
+            reading = _Reading(roles, names, totals, layout, out)
+            used = [number]
+            reading.read(grid, end, number + 1)
+            following = number + 1
+            while reading.total is None and following < len(grids) \
+                    and reading.continued_by(grids[following]):
+                reading.read(grids[following], 0, following + 1)
+                used.append(following)
+                following += 1
+            if len(used) > 1:
+                out.repair(f"已把分成 {len(used)} 个表格的指标表（跨页或中间有段落）接成一张：表格 "
+                           + "、".join(str(n + 1) for n in used))
+            reading.finish(funds)
+            return used, reading.rows
     return None
 
 
@@ -567,22 +714,58 @@ def _number(text: str) -> tuple[str, bool]:
     return text.strip(), False
 
 
-def _rows(grid: list[list[ooxml.GridCell]], table: int, start: int, roles: dict[int, str],
-          names: dict[str, str], out: Imported) -> list[dict]:
-    rows: list[dict] = []
-    total_text, normalised, joined, repeated = None, 0, 0, 0
-    for index in range(start, len(grid)):
-        row = grid[index]
-        if "level1" in _header_roles(row, names).values():
-            repeated += 1  # the header again, after a page break
-            continue
-        if any(is_total(c.text) for c in row if not c.continued):
-            total_text = _total(row, roles)
-            break
+class _Reading:
+    """The indicator rows of one table, or of several that continue each other."""
+
+    def __init__(self, roles: dict[int, str], names: dict[str, str], totals: set[str],
+                 layout: Layout, out: Imported):
+        self.roles, self.names, self.totals = roles, names, totals
+        self.layout, self.out = layout, out
+        self.rows: list[dict] = []
+        self.total: str | None = None
+        self.budget_score: str | None = None
+        self.normalised = self.joined = self.repeated = 0
+        self.width = max(roles) + 1
+
+    def is_total(self, row: list[ooxml.GridCell]) -> bool:
+        return any(is_total(c.text) or normalized(c.text) in self.totals
+                   for c in row if not c.continued)
+
+    def continued_by(self, grid: list[list[ooxml.GridCell]]) -> bool:
+        """The next table goes on with these rows: it starts with the header again, or
+        its first row has as many grid columns as the header and names no section."""
+        if not grid:
+            return False
+        first = grid[0]
+        if "level1" in _header_roles(first, self.names).values():
+            return True
+        if sum(c.span for c in first) != self.width:
+            return False
+        return not any(_section_of(c.text.split("\n")[0], self.layout) for c in first if c.text)
+
+    def read(self, grid: list[list[ooxml.GridCell]], start: int, table: int) -> None:
+        budget_label = "预算执行率" if self.layout.budget is not None else None
+        for index in range(start, len(grid)):
+            row = grid[index]
+            if "level1" in _header_roles(row, self.names).values():
+                self.repeated += 1  # the header again, after a page break
+                continue
+            if self.is_total(row):
+                self.total = _total(row, self.roles)
+                return
+            cells = [c for c in row if not c.continued]
+            if budget_label and cells and _flat(cells[0].text) == budget_label:
+                self.budget_score = _total(row, self.roles)  # the 执行率 row a report adds
+                continue
+            record = self.record(row)
+            if any(record.values()):
+                self.rows.append(record)
+
+    def record(self, row: list[ooxml.GridCell]) -> dict[str, str]:
         record: dict[str, str] = {}
         position = 0
         for cell in row:
-            role = roles.get(position)
+            role = self.roles.get(position)
             position += cell.span
             if not role or role == "index" or role in record:
                 continue
@@ -592,25 +775,32 @@ def _rows(grid: list[list[ooxml.GridCell]], table: int, start: int, roles: dict[
             lines = [line for line in cell.lines if line.strip()]
             text = ooxml.joined(lines)
             if len(lines) > 1 and role.startswith("level"):
-                joined += 1
-            if role in ("weight", "score"):
+                self.joined += 1
+            if role in ("weight", "score", "coefficient"):
                 text, changed = _number(text)
-                normalised += changed
+                self.normalised += changed
             record[role] = text
-        if any(record.values()):
-            rows.append(record)
-    if normalised:
-        out.repair(f"已把全角数字和“分”字转换为数字：{normalised} 处")
-    if joined:
-        out.repair(f"已把指标名称中分行的文字接成一行（汉字之间不加空格）：{joined} 处")
-    if repeated:
-        out.repair(f"跳过了表格 {table} 中重复的表头行（跨页重复）：{repeated} 行")
-    if rows and "weight" not in roles.values():
-        for record in rows:
-            record["weight"] = record.get("score", "")
-        out.notes.warning("PD607", out.source, "表中没有“分值”列：分值暂按得分填写，请核对")
-    _check_total(rows, total_text, out)
-    return rows
+        return record
+
+    def finish(self, funds: Funds) -> None:
+        out, rows = self.out, self.rows
+        if self.normalised:
+            out.repair(f"已把全角数字和“分”字转换为数字：{self.normalised} 处")
+        if self.joined:
+            out.repair(f"已把指标名称中分行的文字接成一行（汉字之间不加空格）：{self.joined} 处")
+        if self.repeated:
+            out.repair(f"跳过了重复的表头行（跨页重复）：{self.repeated} 行")
+        printed = self.budget_score
+        budget = Decimal(printed) if printed and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", printed) \
+            else _budget_score(self.layout, funds)
+        _check_total(rows, self.total, budget, out)
+
+
+def _budget_score(layout: Layout, funds: Funds) -> Decimal:
+    """The budget block's score from the funds read back, computed as the build does."""
+    if layout.budget is None:
+        return Decimal(0)
+    return Budgeted(layout, funds, []).budget_score
 
 
 def _total(row: list[ooxml.GridCell], roles: dict[int, str]) -> str | None:
@@ -626,11 +816,13 @@ def _total(row: list[ooxml.GridCell], roles: dict[int, str]) -> str | None:
     return score or (numbers[-1] if numbers else None)
 
 
-def _check_total(rows: list[dict], total_text: str | None, out: Imported) -> None:
+def _check_total(rows: list[dict], total_text: str | None, budget_score: Decimal,
+                 out: Imported) -> None:
+    """The table's 合计 against its rows (and the 执行率 score a budget block adds)."""
     if total_text is None:
         return
     try:
-        scores = sum((Decimal(r.get("score") or "0") for r in rows), Decimal(0))
+        scores = budget_score + sum((Decimal(r.get("score") or "0") for r in rows), Decimal(0))
         total = Decimal(total_text)
     except InvalidOperation:
         return  # the check reports the cell that is not a number
@@ -760,34 +952,60 @@ def _promoted(markdown: str) -> str:
     return "\n\n".join(promote(re.sub(r"^([0-9]+)\\\.", r"\1.", p)) for p in paragraphs)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Amounts as the loader reads them back exactly: 4116, 250.774 (never a float)."""
+
+
+def _decimal_scalar(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    text = decimal_text(value)
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
+class _Flow(dict):
+    """A mapping written on one line: a source's amounts, {全年预算数: 4200, …}."""
+
+
+_Dumper.add_representer(Decimal, _decimal_scalar)
+_Dumper.add_representer(_Flow, lambda dumper, value: dumper.represent_mapping(
+    "tag:yaml.org,2002:map", value, flow_style=True))
+
+
 def _yaml(data: dict) -> str:
-    return yaml.safe_dump({k: v for k, v in data.items() if v is not None},
-                          allow_unicode=True, sort_keys=False, width=1000)
+    """Frontmatter as people write it here: funds' sources one a line, each in flow style."""
+    data = {k: ({s: _Flow(a) for s, a in v.items()} if k == "funds" else v)
+            for k, v in data.items() if v is not None}
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000,
+                     default_flow_style=False)
 
 
 def _csv_files(rows: list[dict], schema: CsvSchema) -> dict[str, str]:
     """One CSV per first-level group, as the sample keeps them (one for all when there
-    are more than MAX_CSV_FILES groups); headers as the layout names them."""
-    columns = {"weight": schema.weight, "score": schema.score, "note": schema.note,
-               "owner": schema.owner}
-    columns.update({f"level{i}": name for i, name in enumerate(schema.levels, start=1)})
-    levels = [f for f in ("level1", "level2", "level3") if any(f in r for r in rows)]
-    fields = levels + ["weight", "score", "note"] + (["owner"] if any("owner" in r for r in rows)
-                                                     else [])
+    are more than MAX_CSV_FILES groups, or when the first level is the only one); every
+    column the layout's CSV has, under the header the layout names it."""
+    levels = [f"level{i}" for i in range(1, len(schema.levels) + 1)
+              if f"level{i}" in schema.required and i <= len(schema.levels)
+              or any(f"level{i}" in r for r in rows)]
+    roles = [*levels, *(r for r in ("target", "adjusted", "actual") if schema_header(schema, r)),
+             *(text_role(h) for h in schema.texts),
+             *(r for r in ("coefficient",) if schema.coefficient), "weight", "score", "note"]
+    roles += ["owner"] if any(r.get("owner") for r in rows) else []
+    paths = _paths(rows)
     groups: list[tuple[str, list[dict]]] = []
-    for record in rows:
-        if record.get("level1") or not groups:
-            groups.append((record.get("level1", ""), []))
+    for record, path in zip(rows, paths, strict=True):
+        # a new group where the first-level name changes (written in every row, or merged)
+        if not groups or (len(levels) > 1 and path[0] != groups[-1][0]):
+            groups.append((path[0], []))
         groups[-1][1].append(record)
-    if len(groups) > MAX_CSV_FILES:  # a file per group would be a folder nobody reviews
+    if len(groups) > MAX_CSV_FILES or len(levels) < 2:  # a folder nobody reviews
         groups = [("指标", rows)]
     files = {}
     for number, (name, members) in enumerate(groups, start=1):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([columns.get(f) or COLUMNS[f] for f in fields])
+        writer.writerow([schema_header(schema, r) or COLUMNS[r] for r in roles])
         for record in members:
-            writer.writerow([record.get(f, "") for f in fields])
+            writer.writerow([record.get(r, "") for r in roles])
         safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name) or "指标"
         files[f"indicators/{number:02d}-{safe}.csv"] = buffer.getvalue()
     return files

@@ -41,15 +41,34 @@ def normalized(header: str) -> str:
     return _UNIT.sub("", _SPACE.sub("", header)) if len(header) < 40 else header
 
 
-def vocabulary(schema: CsvSchema) -> dict[str, str]:
-    """normalized header -> role: the synonyms, and the layout's own printed headers
-    (which win where they differ)."""
+def vocabulary(schema: CsvSchema, index: str | None = None) -> dict[str, str]:
+    """normalized header -> role: the synonyms, and every column the layout declares
+    (which win where they differ): a free column's role is "text:" and its header."""
     names = {normalized(name): role for role, names in SYNONYMS.items() for name in names}
     own = {"weight": schema.weight, "score": schema.score, "note": schema.note,
-           "owner": schema.owner, "target": schema.target, "actual": schema.actual}
+           "owner": schema.owner, "target": schema.target, "actual": schema.actual,
+           "adjusted": schema.adjusted, "coefficient": schema.coefficient, "index": index}
     own.update({f"level{i}": name for i, name in enumerate(schema.levels, start=1)})
+    own.update({text_role(name): name for name in schema.texts})
     names.update({normalized(name): role for role, name in own.items() if name})
     return names
+
+
+def text_role(header: str) -> str:
+    """The role of a free column (评分标准, 计量单位 …): its header is its name."""
+    return f"text:{header}"
+
+
+def schema_header(schema: CsvSchema, role: str) -> str | None:
+    """The CSV header the layout gives a role (the header its form prints)."""
+    if role.startswith("text:"):
+        return role[5:]
+    if role.startswith("level"):
+        level = int(role[5:]) - 1
+        return schema.levels[level] if level < len(schema.levels) else None
+    return {"weight": schema.weight, "score": schema.score, "note": schema.note,
+            "owner": schema.owner, "target": schema.target, "actual": schema.actual,
+            "adjusted": schema.adjusted, "coefficient": schema.coefficient}.get(role)
 
 
 def is_total(text: str) -> bool:

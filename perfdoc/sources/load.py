@@ -278,7 +278,9 @@ def read_signatures(fm: Frontmatter, where: str, diags: Diagnostics,
 # ---------------------------------------------------------------- facts
 
 
-def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts, Frontmatter] | None:
+def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts | None, Frontmatter] | None:
+    """The facts and their frontmatter; the facts None when they have errors (the
+    frontmatter still names the layout, whose rules then read the rest)."""
     path = root / "content" / FACTS_FILE
     where = rel(root, path)
     if not os.path.lexists(path):
@@ -334,7 +336,7 @@ def load_facts(root: Path, diags: Diagnostics) -> tuple[Facts, Frontmatter] | No
                     field="lint")
         ok = False
     if not ok or unit is None or not isinstance(year, int):
-        return None
+        return None, fm
     known = {"year", "unit", "title", "layout", "finance", "grade", "execution_reason",
              "date", "lint", "funds", "signatures"}
     extra = {k: v for k, v in meta.items() if k not in known}
@@ -584,11 +586,16 @@ def load_project(root: Path, diags: Diagnostics) -> Report | None:
     """The whole report, or None when it is too broken to build (diags say why)."""
     read = load_facts(root, diags)
     facts, fm = read if read else (None, None)
+    # A report.md with an error elsewhere (no unit) still names its layout: reading the
+    # sections and CSVs by another layout's rules would report what is not wrong.
+    named = fm.meta.get("layout") if fm is not None else None
+    name = facts.layout if facts else named if isinstance(named, str) and named.strip() \
+        else DEFAULT_LAYOUT
     try:
-        layout = load_layout(facts.layout if facts else DEFAULT_LAYOUT, root)
+        layout = load_layout(name.strip(), root)
     except LayoutError as exc:
         diags.error("PD003", f"content/{FACTS_FILE}", str(exc),
-                    line=facts.lines.get("layout") if facts else None, field="layout")
+                    line=fm.lines.get("layout") if fm else None, field="layout")
         return None
     sections = load_sections(root, layout, diags)
     table = load_indicators(root, layout.csv_schema, diags)

@@ -195,6 +195,16 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class Budgeted(Scored):
+    """The budget block's figures from funds alone (import checks a table's 合计 with
+    them): the same arithmetic as every form's."""
+
+    layout: Layout
+    funds: Funds
+    indicators: list[Indicator]
+
+
+@dataclass(frozen=True)
 class Project(Scored):
     folder: str  # projects/01-电子政务外网运维, repository-relative
     layout: Layout

@@ -325,6 +325,38 @@ def cover_and_text_box(t: Truth, path: Path) -> Path:
     return document(body, path)
 
 
+def _split(t: Truth, between: str, header_again: bool) -> str:
+    """The indicator table as Word leaves it when a page break (Ctrl+Enter) or a
+    paragraph is put between two rows: two w:tbl, the second starting inside a merge
+    (its first 一级指标 cell keeps vMerge="continue")."""
+    rows = indicator_rows(t)
+    head = tr(*(tc(p(h)) for h in PLAIN_HEADER), header=True)
+    second = [head] if header_again else []
+    second += [*rows[12:], tr(tc(p("合计"), span=2), tc(p("100")), tc(p(num(total(t)))),
+                              tc(p("")))]
+    return tbl([head, *rows[:12]], 5) + between + tbl(second, 5)
+
+
+def split_by_a_page_break(t: Truth, path: Path) -> Path:
+    """A page break typed inside the indicator table: the rest is a table of its own,
+    without a header."""
+    return form(t, path, _split(t, PAGE_BREAK, header_again=False))
+
+
+def continued_after_a_paragraph(t: Truth, path: Path) -> Path:
+    """The table continued after a “（续表）” paragraph, its header typed again."""
+    return form(t, path, _split(t, p("（续表）"), header_again=True))
+
+
+def first_level_in_every_row(t: Truth, path: Path) -> Path:
+    """一级指标 written in every row instead of merged (as a CSV pasted into Word)."""
+    rows = [tr(*(tc(p(h)) for h in PLAIN_HEADER), header=True)]
+    for levels, weight, score, note in t.indicators:
+        rows.append(tr(*(tc(p(x)) for x in (*levels, num(weight), num(score), note))))
+    rows.append(tr(tc(p("合计"), span=2), tc(p("100")), tc(p(num(total(t)))), tc(p(""))))
+    return form(t, path, tbl(rows, 5))
+
+
 def nested_indicator_table(t: Truth, path: Path) -> Path:
     """The indicator table inside a cell of the form's table."""
     rows = section_rows(t, 5)
@@ -339,6 +371,6 @@ CORPUS: dict[str, Callable[[Truth, Path], Path]] = {
         repeated_header, full_width_numbers, content_controls, wrapped_cells, line_breaks,
         same_row, horizontal_merges, text_in_title_cell, outside_the_table,
         automatic_numbering, report_with_heading_numbering, numbering_in_the_heading_style,
-        cover_and_text_box,
-        nested_indicator_table)
+        cover_and_text_box, nested_indicator_table, split_by_a_page_break,
+        continued_after_a_paragraph, first_level_in_every_row)
 }
