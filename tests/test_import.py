@@ -211,3 +211,10 @@ def test_without_pandoc_import_says_how_to_get_it(tmp_path, monkeypatch):
     (tmp_path / "pandoc").write_text("#!/bin/sh\n")
     (tmp_path / "pandoc").chmod(0o755)
     assert importer.pandoc_binary() == str(tmp_path / "pandoc")
+
+
+def test_an_empty_section_body_does_not_crash_the_promotion():
+    from perfdoc.sources.headings import promote
+
+    assert promote("") == ""  # a blank section in a real form converts to nothing
+    assert promote("①甲") == "（1）甲"

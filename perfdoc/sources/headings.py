@@ -98,7 +98,7 @@ def demoted(text: str) -> str:
 def promote(text: str) -> str:
     """The inverse of `demote`, for reading a report back into sources: a paragraph
     that starts （一） was typed 一、, 1. was （一）, （1） was 1., ① was （1）."""
-    if text[:1] in CIRCLED:
+    if text and text[0] in CIRCLED:  # "" is in every string: an empty section crashed
         return f"（{CIRCLED.index(text[0]) + 1}）" + text[1:]
     for level, pattern in _TYPED[1:]:
         match = pattern.match(text)
