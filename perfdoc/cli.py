@@ -261,14 +261,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from perfdoc.review.importer import (
-        ImportFailure,
-        finish,
-        merge,
-        open_docx,
-        read_parts,
-        write_project,
-    )
+    from perfdoc.review.importer import ImportFailure, read_documents, write_project
     from perfdoc.rules.check import check_project
     from perfdoc.sources.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 
@@ -277,21 +270,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         layout = load_layout(args.layout or DEFAULT_LAYOUT, target)
     except LayoutError as exc:
         raise UsageError(f"perfdoc import: {exc}") from None
-    name = args.file[0]
     try:
-        imported = None
-        for name in args.file:  # the first file leads; each next one fills in what it lacks
-            read = read_parts(open_docx(Path(name)), layout, source=name)
-            if imported is None:
-                imported = read
-            else:
-                merge(imported, read)
-        assert imported is not None  # argparse: at least one file
-        finish(imported, layout)
-        name = args.file[0]
+        imported = read_documents([Path(name) for name in args.file], layout)
         written = write_project(imported, target, args.force)
     except ImportFailure as exc:
-        say(f"{name}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
+        say(f"{exc.source or args.file[0]}: error[{exc.code}]: {exc}；没有写入任何文件。", err=True)
         return EXIT_USAGE if exc.code == "PD605" else EXIT_DATA
     say(f"已从 {'、'.join(args.file)} 写入 {len(written)} 个文件到 {target}。")
     for line in imported.repairs:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from perfdoc.build import build
 from perfdoc.diagnostics import Diagnostics
-from perfdoc.review.importer import finish, merge, open_docx, read_parts, write_project
+from perfdoc.review.importer import read_documents, write_project
 from perfdoc.sources.layout import load_layout
 from perfdoc.sources.load import load_project
 from perfdoc.sources.model import Report
@@ -175,11 +175,10 @@ def same(a: Report, b: Report) -> None:
 
 
 def imported(built: Path, name: str, into: Path) -> None:
+    """`perfdoc import form.docx report.docx --layout NAME`, in this process."""
     layout = load_layout(name)
-    first = read_parts(open_docx(built / "form.docx"), layout, "form.docx")
-    merge(first, read_parts(open_docx(built / "report.docx"), layout, "report.docx"))
-    finish(first, layout)
-    write_project(first, into, force=False)
+    write_project(read_documents([built / "form.docx", built / "report.docx"], layout), into,
+                  force=False)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)

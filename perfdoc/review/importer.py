@@ -34,7 +34,7 @@ from perfdoc.review import form_blocks
 from perfdoc.sources.columns import is_total, normalized, schema_header, text_role, vocabulary
 from perfdoc.sources.headings import promote, typed_heading
 from perfdoc.sources.layout import CsvSchema, Layout, SectionSpec, fill
-from perfdoc.sources.model import Budgeted, Funds, decimal_text
+from perfdoc.sources.model import BUDGET_ROW, Budgeted, Funds, decimal_text
 
 # Bounds far above any real form (the seed is one page of table; a 50-page report with
 # photos is a few MB). README "可靠性" lists them.
@@ -67,6 +67,7 @@ class ImportFailure(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+        self.source: str | None = None  # the file, when several were read
 
 
 @dataclass
@@ -233,8 +234,7 @@ _LEADING_NUMBER = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[�
 _PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
 
 
-def _flat(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+_flat = form_blocks.flat  # text without whitespace, as titles and labels are compared
 
 
 @functools.lru_cache(maxsize=256)
@@ -280,6 +280,25 @@ def read_form(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported
     return out
 
 
+def read_documents(paths: list[Path], layout: Layout) -> Imported:
+    """The sources from one or more files of the same year: the first leads, each next
+    one fills in what it lacks (merge). An ImportFailure names its file in `source`."""
+    imported: Imported | None = None
+    for path in paths:
+        try:
+            read = read_parts(open_docx(path), layout, source=str(path))
+        except ImportFailure as exc:
+            exc.source = str(path)
+            raise
+        if imported is None:
+            imported = read
+        else:
+            merge(imported, read)
+    assert imported is not None, "at least one file"
+    finish(imported, layout)
+    return imported
+
+
 def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported:
     """What one file holds: facts, sections and indicator rows, not yet written."""
     out = Imported(source=source)
@@ -290,28 +309,28 @@ def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Importe
     blocks = list(ooxml.body_blocks(body))
     tables = list(body.iter(_TBL))  # tables nested in cells too, in document order
     grids = [ooxml.read_table(tbl) for tbl in tables]
-    funds = form_blocks.budget_block(grids, layout)
-    found = _indicator_table(grids, layout, out, funds[0] if funds else {})
+    funds, reason = form_blocks.budget_block(grids, layout) or ({}, "")
+    found = _indicator_table(grids, layout, out, funds)
     if found is None:
         raise ImportFailure("PD604", "没有找到自评表的结构：没有指标表（表头应有一级指标和得分两列，"
                            "也认“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
     numbers, out.rows = found
     indicator_tables = [tables[n] for n in numbers]
-    goals = form_blocks.goals_block(grids, layout)
-    sections = [(spec, "", elements) for spec, elements in
-                ((_spec(layout, part.key), elements) for part, elements in goals) if spec]
-    sections += [s for s in _form_sections(grids, layout, out)
-                 if s[0].key not in {g[0].key for g in sections}]
+    specs = {s.key: s for s in layout.sections}
+    sections = [(specs[part.key], "", elements)
+                for part, elements in form_blocks.goals_block(grids, layout)]
+    goal_keys = {part_spec.key for part_spec, _, _ in sections}
+    sections += [s for s in _form_sections(grids, layout, out) if s[0].key not in goal_keys]
     from_paragraphs = not sections
     headings: dict[str, str] = {}
     if from_paragraphs:
         sections, headings = _paragraph_sections(blocks, layout, indicator_tables, out)
     out.facts = _facts(blocks, grids, layout, out)
     if funds:
-        out.facts["funds"] = {source: {k: v.value for k, v in amounts.items()}
-                              for source, amounts in funds[0].items()}
-        if funds[1]:
-            out.facts["execution_reason"] = funds[1]
+        out.facts["funds"] = {name: {k: v.value for k, v in amounts.items()}
+                              for name, amounts in funds.items()}
+    if reason:
+        out.facts["execution_reason"] = reason
 
     markdown = _to_markdown(doc, [elements for _, _, elements in sections])
     # A part of a goals or text block prints the layout's header, not its file's title
@@ -324,10 +343,6 @@ def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Importe
             headings.get(spec.key) if from_paragraphs else None
         out.sections[spec.key] = (spec, hint, text, title)
     return out
-
-
-def _spec(layout: Layout, key: str) -> SectionSpec | None:
-    return next((s for s in layout.sections if s.key == key), None)
 
 
 def merge(first: Imported, other: Imported) -> None:
@@ -456,9 +471,9 @@ def _facts(blocks: list, grids: list, layout: Layout, out: Imported) -> dict:
     for match in (form_title, report_title):
         if match:
             found = {k: v for k, v in match.groupdict().items() if v} | found
-    if subtitle and subtitle.group("year" if "{year}" in layout.form.subtitle else 0):
+    if subtitle and subtitle.groupdict().get("year"):
         # the year only: a {unit} at the end of a pattern matches one character
-        found.setdefault("year", subtitle.groupdict().get("year"))
+        found.setdefault("year", subtitle.group("year"))
     found = form_blocks.header_facts(grids, layout) | found
     label = re.escape(layout.form.unit_label.rstrip("：:"))
     for text in head:
@@ -570,7 +585,8 @@ def _paragraph_sections(blocks: list, layout: Layout, indicator_tables: list,
         flat = _flat(text)
         found = _section_of(text or "", layout)
         ordered = by_order.get(id(element))
-        if (not found or found[0].key in keys) and ordered is not None:
+        by_place = ordered is not None and (not found or found[0].key in keys)
+        if ordered is not None and by_place:
             found = (ordered, "", False)  # a heading of its own words: by its place
         if found and found[0].key not in keys:
             spec, hint, exact = found
@@ -582,7 +598,7 @@ def _paragraph_sections(blocks: list, layout: Layout, indicator_tables: list,
             # A part's heading is its layout header with a number (一、年度目标): the
             # report prints every section that way, nothing was guessed.
             numbered_part = spec.key in parts and _words(headings[spec.key]) == spec.title
-            if ordered is spec and not _section_of(text or "", layout):
+            if by_place:
                 out.notes.warning("PD610", out.source, f"第 {index} 段“{flat[:30]}”是第 "
                                   f"{len(sections)} 个一级标题，按版式的顺序识别为“{spec.title}”，请核对")
             elif not exact and not numbered_part:
@@ -665,13 +681,13 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, ou
                 end += 1
             if "score" not in roles.values():
                 continue
-            reading = _Reading(roles, names, totals, layout, out)
+            reading = _Reading(roles, names, totals, layout, out, sum(c.span for c in row))
             used = [number]
-            reading.read(grid, end, number + 1)
+            reading.read(grid, end)
             following = number + 1
             while reading.total is None and following < len(grids) \
                     and reading.continued_by(grids[following]):
-                reading.read(grids[following], 0, following + 1)
+                reading.read(grids[following], 0)
                 used.append(following)
                 following += 1
             if len(used) > 1:
@@ -718,14 +734,14 @@ class _Reading:
     """The indicator rows of one table, or of several that continue each other."""
 
     def __init__(self, roles: dict[int, str], names: dict[str, str], totals: set[str],
-                 layout: Layout, out: Imported):
+                 layout: Layout, out: Imported, width: int):
         self.roles, self.names, self.totals = roles, names, totals
         self.layout, self.out = layout, out
         self.rows: list[dict] = []
         self.total: str | None = None
         self.budget_score: str | None = None
         self.normalised = self.joined = self.repeated = 0
-        self.width = max(roles) + 1
+        self.width = width  # the header's grid columns
 
     def is_total(self, row: list[ooxml.GridCell]) -> bool:
         return any(is_total(c.text) or normalized(c.text) in self.totals
@@ -743,8 +759,8 @@ class _Reading:
             return False
         return not any(_section_of(c.text.split("\n")[0], self.layout) for c in first if c.text)
 
-    def read(self, grid: list[list[ooxml.GridCell]], start: int, table: int) -> None:
-        budget_label = "预算执行率" if self.layout.budget is not None else None
+    def read(self, grid: list[list[ooxml.GridCell]], start: int) -> None:
+        budget_label = BUDGET_ROW if self.layout.budget is not None else None
         for index in range(start, len(grid)):
             row = grid[index]
             if "level1" in _header_roles(row, self.names).values():

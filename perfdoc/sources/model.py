@@ -19,6 +19,7 @@ Funds = dict[str, dict[str, Money]]
 LOW_EXECUTION = Decimal("0.9")  # an 执行率 below this needs a written reason
 PERCENT = Decimal("0.0001")  # 执行率 to two decimals of a percent: 99.97%
 CENT = Decimal("0.01")
+BUDGET_ROW = "预算执行率"  # the row a scoring table gives the budget block's 执行率
 
 
 def percent_text(rate: Decimal | None, missing: str = "") -> str:

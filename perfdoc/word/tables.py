@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from perfdoc import ooxml
 from perfdoc.sources.layout import Column, label_span
-from perfdoc.sources.model import Form, Indicator, decimal_text, percent_text
+from perfdoc.sources.model import BUDGET_ROW, Form, Indicator, decimal_text, percent_text
 from perfdoc.sources.targets import parse_actual, parse_target
 from perfdoc.word.document import Sheet
 
@@ -120,7 +120,7 @@ def budget_cells(form: Form, columns: Sequence[Column]) -> tuple[str, dict[str, 
     if block is None:
         return None
     rate = percent_text(form.execution_rate, "—")
-    return "预算执行率", {"weight": decimal_text(block.weight),
+    return BUDGET_ROW, {"weight": decimal_text(block.weight),
                          "score": decimal_text(form.budget_score),
                          "note": f"{block.spent}÷{block.budget} = {rate}"}
 
