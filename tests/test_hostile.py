@@ -826,3 +826,37 @@ def test_hostile_automatic_numbering_is_read_within_bounds():
     assert time.monotonic() - started < SECONDS
     texts = [ooxml.paragraph_text(p) for p in body]
     assert texts[1] == "一一1、正文"  # an undefined level counts in decimal and texts[-1].endswith("、正文")
+
+
+@pytest.mark.parametrize("nesting", [
+    "[" * 100_000 + "]" * 100_000,  # arrays in arrays
+    "{a = " * 5_000 + "1" + "}" * 5_000,  # inline tables in inline tables
+])
+def test_a_layout_nested_beyond_reason_is_refused_before_parsing(world, nesting):
+    """tomllib recurses once per level: these raised RecursionError (exit 3)."""
+    project, outside = world
+    before = snapshot(project, outside)
+    use_layout(project, (LAYOUT_DIR / "jiangsu-2020.toml").read_text(encoding="utf-8")
+               + f"\n[deep]\nx = {nesting}\n")
+    done = run_perfdoc("build", str(project))
+    assert_refused(done, project, outside, before, "PD003", "content/report.md")
+    assert "嵌套超过 32 层" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", [("check",), ("fix", "--check")])
+def test_a_run_of_two_million_half_width_commas_is_one_finding(world, command):
+    """中 and 2,000,000 commas: one finding per comma took 783 MB (check) and 788 MB
+    (fix --check); the run is one stretch of punctuation, one finding."""
+    project, outside = world
+    before = snapshot(project, outside)
+    add_to_section(project, "中" + "," * 2_000_000 + "\n")
+    done = run_perfdoc(*command, str(project))
+    out = done.stdout + done.stderr
+    assert done.returncode == (0 if command == ("check",) else 1), out  # a warning; a fix due
+    assert done.seconds < SECONDS and done.peak_mb < MEGABYTES, (done.seconds, done.peak_mb)
+    if command == ("check",):
+        assert re.search(r"content/03-achievements\.md:\d+:2: warning\[PD412\]: 中文中的半角标点"
+                         r"“,{10}…”（共 2000000 个）应为全角“，{10}…”", out), out
+        assert "未逐一列出" not in out
+    assert digest_tree(project / "build") == before["build"]
+    assert digest_tree(outside) == before["outside"]

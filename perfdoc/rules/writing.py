@@ -25,6 +25,7 @@ _CJK = re.compile(f"[{HAN}]")
 _CHINESE = re.compile(f"[{HAN}{CN_PUNCT}]")
 
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_TO_FULL_WIDTH = str.maketrans(FULL_WIDTH)
 SEVERITY = {"PD411": "warning", "PD412": "warning", "PD413": "warning", "PD414": "warning",
             "PD415": "warning", "PD416": "error", "PD417": "error", "PD418": "warning"}
 
@@ -143,6 +144,21 @@ class _Prose:
         self.spans = merged
         self.starts = [s for s, _ in merged]
 
+    def free_parts(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The stretches of [start, end) outside every protected span."""
+        parts, at = [], start
+        i = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        while i < len(self.spans) and self.spans[i][0] < end:
+            s, e = self.spans[i]
+            if e > at:
+                if s > at:
+                    parts.append((at, s))
+                at = max(at, e)
+            i += 1
+        if at < end:
+            parts.append((at, end))
+        return parts
+
     def free(self, start: int, end: int) -> bool:
         # Only the last protected span that starts before `end` can reach into it.
         i = bisect.bisect_left(self.starts, end)
@@ -165,7 +181,8 @@ def _document_numbers(prose: _Prose) -> Iterator[Finding]:
 
 def _half_width(prose: _Prose) -> Iterator[Finding]:
     """Half-width , ; : ? ! ( ) touching Chinese text; a run of them ("，,,") is one
-    stretch of Chinese punctuation, so all of it is named at once."""
+    stretch of Chinese punctuation, so all of it is named at once: one finding for the
+    run's prose (2,000,000 commas are one finding, not two million)."""
     body = prose.body
     for m in re.finditer(r"[,;:?!()]+", body):
         start, end = m.span()
@@ -176,11 +193,32 @@ def _half_width(prose: _Prose) -> Iterator[Finding]:
             continue  # Latin text keeps its own punctuation
         if m.group() == ")" and not _CHINESE.match(before or " ") and _opens_latin(body, start):
             continue
-        for i in range(start, end):
-            ch = body[i]
-            if prose.free(i, i + 1):
-                yield Finding("PD412", i, i + 1, f"中文中的半角标点“{ch}”应为全角“{FULL_WIDTH[ch]}”",
-                              FULL_WIDTH[ch])
+        for part in prose.free_parts(start, end):
+            yield _half_width_run(body, *part)
+
+
+_SHOWN_RUN = 10  # characters of a long run the message quotes
+
+
+def _half_width_run(body: str, start: int, end: int) -> Finding:
+    typed = body[start:end]
+    right = typed.translate(_TO_FULL_WIDTH)
+    if len(typed) > _SHOWN_RUN:
+        what = f"“{typed[:_SHOWN_RUN]}…”（共 {len(typed)} 个）应为全角“{right[:_SHOWN_RUN]}…”"
+    else:
+        what = f"“{typed}”应为全角“{right}”"
+    return Finding("PD412", start, end, f"中文中的半角标点{what}", right)
+
+
+def _without(finding: Finding, spans: list[tuple[int, int]], body: str) -> list[Finding]:
+    """A PD412 run with the parts inside `spans` (PD417's "(一)") taken out."""
+    parts = [(finding.start, finding.end)]
+    for a, b in spans:
+        parts = [piece for s, e in parts
+                 for piece in ((s, min(e, a)), (max(s, b), e)) if piece[0] < piece[1]]
+    if parts == [(finding.start, finding.end)]:
+        return [finding]
+    return [_half_width_run(body, s, e) for s, e in parts]
 
 
 def _opens_latin(body: str, close: int) -> bool:
@@ -304,7 +342,9 @@ def findings(body: str, year: int | None = None) -> tuple[Finding, ...]:
         out.extend(_stale_year(prose, year))
     # "(一)" is one mistake (PD417), not also two half-width brackets (PD412).
     forms = [(f.start, f.end) for f in out if f.code == "PD417"]
-    out = [f for f in out if f.code != "PD412" or not any(a <= f.start < b for a, b in forms)]
+    if forms:
+        out = [part for f in out
+               for part in (_without(f, forms, body) if f.code == "PD412" else [f])]
     return tuple(sorted(out, key=lambda f: (f.start, f.code)))
 
 

@@ -410,6 +410,28 @@ def fill(pattern: str, **names: object) -> str:
 # ---------------------------------------------------------------- reading
 
 
+MAX_TOML_DEPTH = 32  # arrays and inline tables inside each other: a layout uses 3
+# What can hold a bracket that is not one: strings (each of TOML's four kinds) and comments.
+_TOML_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                         r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.S)
+
+
+def _check_nesting(text: str, name: str) -> None:
+    """tomllib recurses once per nested array or inline table: 100,000 of them exhaust
+    Python's stack (RecursionError). Counted first, outside strings and comments."""
+    depth = 0
+    for match in _TOML_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise LayoutError(f"版式文件 {name} 第 {line} 行：数组或内联表嵌套超过 "
+                                  f"{MAX_TOML_DEPTH} 层，版式不会用到这么深，不予读取")
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+
+
 def read_layout(name_or_path: str, folder: Path | None = None,
                 root: Path | None = None) -> tuple[str, dict]:
     """A layout file's data: shipped by name, or a `.toml` path relative to `folder`
@@ -423,7 +445,9 @@ def read_layout(name_or_path: str, folder: Path | None = None,
         shipped = "、".join(sorted(p.stem for p in LAYOUT_DIR.glob("*.toml")))
         raise LayoutError(f"找不到版式“{name_or_path}”（内置版式：{shipped}）")
     try:
-        return path.name, tomllib.loads(read_source(base, path).decode("utf-8"))
+        text = read_source(base, path).decode("utf-8")
+        _check_nesting(text, path.name)
+        return path.name, tomllib.loads(text)
     except SourceError as exc:
         raise LayoutError(f"版式文件 {name_or_path} {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
