@@ -88,8 +88,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然写入")
 
     cmd = sub.add_parser("import", help="把 Word 格式的自评表或评价报告转成 content/ 和 indicators/")
-    cmd.add_argument("file", nargs="+", help="自评表或评价报告（.docx）；同一年的自评表和评价报告"
-                     "可一起给出，后者补充前者没有印出的内容（如说明列）")
+    cmd.add_argument("file", nargs="+", help="自评表或评价报告（.docx，也可以是 .doc、.wps、.rtf、"
+                     ".odt，用 LibreOffice 转换），或财务部门的指标表（.xlsx、.xls、CSV）；同一年的"
+                     "几个文件可一起给出，后者补充前者没有的内容（如说明列、指标表）")
     cmd.add_argument("--into", default=".", help="写入的报告项目目录（默认：当前目录）")
     cmd.add_argument("--layout", default=None, help="版式（默认：jiangsu-2020）")
     cmd.add_argument("--force", action="store_true", help="目录中已有报告时仍然覆盖")
@@ -279,10 +280,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     say(f"已从 {'、'.join(args.file)} 写入 {len(written)} 个文件到 {target}。")
     for line in imported.repairs:
         say(f"  {line}")
-    _, checked = check_project(target.resolve())
     diags = imported.notes
-    for d in checked.items:
-        diags.add(d)
+    if imported.tables_only:
+        say("  只导入了指标表（indicators/）；content/ 没有改动。各部分的文字请从 Word 文件导入"
+            "（可与表格一起导入：perfdoc import 报告.docx 指标表.xlsx），或用 perfdoc init 开始")
+    if not imported.tables_only or (target / "content").is_dir():
+        _, checked = check_project(target.resolve())
+        for d in checked.items:
+            diags.add(d)
     if diags.items:
         say("需要注意：")
     _print(diags, "text", target.resolve())

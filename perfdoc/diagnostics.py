@@ -113,6 +113,7 @@ CODES: dict[str, str] = {
     "PD608": "找不到 pandoc（perfdoc import 需要它）",
     "PD609": "导入：Word 文件中没有找到某项内容",
     "PD610": "导入：推断的结果，请核对",
+    "PD611": "导入：需要 LibreOffice 转换文件格式，但没有找到或转换失败",
 }
 
 

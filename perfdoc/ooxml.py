@@ -639,8 +639,11 @@ def unwrapped(parent: Element, tag: str) -> Iterator[Element]:
                 yield from unwrapped(content, tag)
 
 
-def body_children(parent: Element) -> Iterator[Element]:
-    """Paragraphs and tables of a body or a cell in order, content controls opened."""
+def body_children(parent: Element | None) -> Iterator[Element]:
+    """Paragraphs and tables of a body or a cell in order, content controls opened
+    (none for a sheet's cell)."""
+    if parent is None:
+        return
     for child in parent:
         if child.tag in (_W + "p", _W + "tbl"):
             yield child
@@ -697,7 +700,7 @@ def joined(lines: list[str]) -> str:
 class GridCell:
     """A cell as read back from a w:tbl: its element, text and merge state."""
 
-    element: Element  # the w:tc
+    element: Element | None  # the w:tc (None: a cell of a sheet)
     text: str  # paragraphs joined with newlines
     span: int
     continued: bool  # vMerge="continue": the cell above stands for it
@@ -915,3 +918,167 @@ def body_blocks(body: Element) -> Iterator[tuple[str, str | None, Element]]:
             yield "p", paragraph_text(child), child
         else:
             yield "tbl", None, child
+
+
+# ---------------------------------------------------------------- reading a package
+# A package as the importer receives it: {part name: bytes}, every bound already
+# checked. These make what Word and others write into what python-docx opens.
+
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "/officeDocument"  # the end of the main part's relationship type
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# Main parts python-docx refuses only for their content type: the body is the same.
+WORD_VARIANTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml":
+        "Word 模板（.dotx）",
+    "application/vnd.ms-word.document.macroEnabled.main+xml": "启用宏的 Word 文档（.docm）",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml":
+        "启用宏的 Word 模板（.dotm）",
+}
+SHEET_MAIN = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+              "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml")
+# ISO/IEC 29500 Strict names its namespaces differently; the elements are the same.
+STRICT_NAMESPACES = {
+    "http://purl.oclc.org/ooxml/wordprocessingml/main":
+        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships":
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/math":
+        "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://purl.oclc.org/ooxml/officeDocument/sharedTypes":
+        "http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes",
+    "http://purl.oclc.org/ooxml/officeDocument/extendedProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/customProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes":
+        "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    "http://purl.oclc.org/ooxml/drawingml/main":
+        "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
+        "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://purl.oclc.org/ooxml/drawingml/picture":
+        "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "http://purl.oclc.org/ooxml/drawingml/chart":
+        "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main":
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+}
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _xml(data: bytes) -> Element | None:
+    try:
+        return etree.fromstring(data, _SAFE)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _serialized(root: Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _target(source: str, target: str) -> str:
+    """A relationship's target as a part name (no leading slash), from the part that
+    holds the relationship."""
+    if target.startswith("/"):
+        path = target[1:]
+    else:
+        folder = source.rpartition("/")[0]
+        path = f"{folder}/{target}" if folder else target
+    out: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if out:
+                out.pop()
+        elif piece not in ("", "."):
+            out.append(piece)
+    return "/".join(out)
+
+
+def is_strict(parts: dict[str, bytes]) -> bool:
+    return b"http://purl.oclc.org/ooxml/" in parts.get("_rels/.rels", b"")
+
+
+def strict_to_transitional(parts: dict[str, bytes]) -> None:
+    """Strict namespaces and relationship types renamed to their Transitional names, in
+    every XML part (the names are URIs: a byte-for-byte replacement cannot hit text)."""
+    for name, data in parts.items():
+        if name.endswith((".xml", ".rels")) and b"purl.oclc.org/ooxml/" in data:
+            for strict, transitional in STRICT_NAMESPACES.items():
+                data = data.replace(strict.encode(), transitional.encode())
+            parts[name] = data
+
+
+def main_part(parts: dict[str, bytes]) -> str | None:
+    """The main part's name, from the package relationship (word/document.xml is only
+    Word's habit)."""
+    root = _xml(parts.get("_rels/.rels", b""))
+    if root is None:
+        return None
+    for rel in root.iter(_RELS + "Relationship"):
+        if rel.get("Type", "").endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
+            return _target("", rel.get("Target", ""))
+    return None
+
+
+def content_type(parts: dict[str, bytes], part: str) -> str | None:
+    """A part's content type from [Content_Types].xml: its Override, else its extension's
+    Default."""
+    root = _xml(parts.get("[Content_Types].xml", b""))
+    if root is None:
+        return None
+    for override in root.iter(_CT + "Override"):
+        if override.get("PartName", "").lstrip("/").lower() == part.lower():
+            return override.get("ContentType")
+    extension = part.rpartition(".")[2].lower()
+    for default in root.iter(_CT + "Default"):
+        if default.get("Extension", "").lower() == extension:
+            return default.get("ContentType")
+    return None
+
+
+def set_content_type(parts: dict[str, bytes], part: str, value: str) -> None:
+    """`part` declared with content type `value` (an Override, replacing any)."""
+    root = _xml(parts["[Content_Types].xml"])
+    assert root is not None, "checked by content_type"
+    for override in list(root.iter(_CT + "Override")):
+        if override.get("PartName", "").lstrip("/").lower() == part.lower():
+            root.remove(override)
+    etree.SubElement(root, _CT + "Override", PartName="/" + part, ContentType=value)
+    parts["[Content_Types].xml"] = _serialized(root)
+
+
+def drop_missing_targets(parts: dict[str, bytes]) -> list[str]:
+    """Relationships to parts the package does not hold (a picture lost on the way)
+    removed, so the rest can be read; the missing parts' names."""
+    missing = []
+    for name in [n for n in parts if n.endswith(".rels")]:
+        root = _xml(parts[name])
+        if root is None:
+            continue
+        folder = name.rpartition("_rels/")[0]
+        source = folder + name.rpartition("/")[2][:-len(".rels")]
+        gone = [rel for rel in root.iter(_RELS + "Relationship")
+                if rel.get("TargetMode") != "External"
+                and _target(source, rel.get("Target", "")) not in parts]
+        for rel in gone:
+            missing.append(_target(source, rel.get("Target", "")))
+            root.remove(rel)
+        if gone:
+            parts[name] = _serialized(root)
+    return missing
+
+
+def accept_moves(body: Element) -> int:
+    """Tracked moves accepted: the text a w:moveFrom holds is where it was moved from
+    (its copy is in w:moveTo), so it is removed; a run inside w:del is w:delText and
+    is not read anyway. The number removed."""
+    moved = [el for el in body.iter(_W + "moveFrom") if len(el)]  # not the rPr marks
+    for el in moved:
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    return len(moved)

@@ -115,10 +115,11 @@ def no_form_docx(path: Path) -> None:
 @pytest.mark.parametrize("name,make,code,words", [
     ("notes.docx", lambda p: p.write_text("只是文字", encoding="utf-8"), "PD601", "不是有效的 Word 文档"),
     ("locked.docx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512),
-     "PD602", "已加密"),
+     "PD601", "Office 97–2003 格式，但已损坏"),
     ("cut.docx", lambda p: p.write_bytes(zip_bytes({"word/document.xml": b"<x/>" * 100})[:60]),
      "PD601", "已损坏"),
-    ("other.docx", lambda p: p.write_bytes(zip_bytes({"a.txt": b"x"})), "PD601", "document.xml"),
+    ("other.docx", lambda p: p.write_bytes(zip_bytes({"a.txt": b"x"})), "PD601",
+     "不是 Word 文档或 Excel 工作簿"),
     ("empty-form.docx", no_form_docx, "PD604", "没有找到自评表的结构"),
     ("bomb.docx", lambda p: p.write_bytes(zip_bytes({"word/document.xml": b"\0" * (300 << 20)})),
      "PD603", "压缩炸弹"),

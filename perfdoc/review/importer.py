@@ -17,8 +17,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,29 +29,17 @@ from lxml import etree
 
 from perfdoc import ooxml
 from perfdoc.diagnostics import Diagnostics
-from perfdoc.files import SourceError, WriteError, check_targets, read_regular
-from perfdoc.review import form_blocks
+from perfdoc.files import WriteError, check_targets
+from perfdoc.review import form_blocks, formats
+from perfdoc.review.package import ImportFailure, Opened
 from perfdoc.sources.columns import is_total, normalized, schema_header, text_role, vocabulary
 from perfdoc.sources.headings import promote, typed_heading
 from perfdoc.sources.layout import CsvSchema, Layout, SectionSpec, fill
 from perfdoc.sources.model import BUDGET_ROW, Budgeted, Funds, decimal_text
 
-# Bounds far above any real form (the seed is one page of table; a 50-page report with
-# photos is a few MB). README "可靠性" lists them.
-MAX_FILE = 50 * 1024 * 1024  # the .docx itself
-MAX_UNPACKED = 200 * 1024 * 1024  # all entries, as really decompressed
-MAX_ENTRY = 100 * 1024 * 1024  # one entry (a picture)
-MAX_XML = 20 * 1024 * 1024  # one XML part: a 50-page report's document.xml is ~2 MB
-MAX_ENTRIES = 5000
-MAX_RATIO = 200  # unpacked-to-compressed, per entry: zip bombs sit far above
-MAX_ROWS = 20_000  # table rows in the body
-MAX_PARAGRAPHS = 100_000
 MAX_CSV_FILES = 50  # first-level groups written one CSV each; beyond, one CSV for all
 PANDOC_SECONDS = 60
 PANDOC_MEMORY = "1g"  # pandoc's heap (+RTS -M)
-MAX_DEPTH = 100  # elements inside elements: Word writes some 15
-MAX_NESTED_TABLES = 5  # tables inside table cells
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _TBL = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tbl"
 COLUMNS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "weight": "分值",
            "score": "得分", "note": "说明", "owner": "责任处室"}
@@ -59,15 +47,6 @@ _MARK = "PERFDOCSECTIONMARK"
 _ATX = re.compile(r"^#{1,6}\s+(.*)$")
 # pandoc's footnote definitions: "[^1]: text", continued on lines indented four spaces.
 _FOOTNOTE = re.compile(r"^\[\^([^\]]+)\]:[ \t]*(.*(?:\n(?:    |\t).*)*)\n?", re.M)
-
-
-class ImportFailure(Exception):
-    """The file cannot be imported; `code` and the message are for the user."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.source: str | None = None  # the file, when several were read
 
 
 @dataclass
@@ -83,139 +62,10 @@ class Imported:
     # key -> (spec, hint, Markdown, the title as printed: None where the file has none)
     sections: dict[str, tuple[SectionSpec, str, str, str | None]] = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)  # indicator rows, {role: text}
+    tables_only: bool = False  # read from sheets only: indicators/ is all it writes
 
     def repair(self, line: str) -> None:
         self.repairs.append(line)
-
-
-# ---------------------------------------------------------------- the file itself
-
-
-def open_docx(path: Path) -> Any:
-    """python-docx's Document, from bytes whose every bound was checked first: the
-    file is a regular file of at most MAX_FILE bytes; each zip entry is decompressed
-    through a counter (the sizes a zip declares can lie), within MAX_ENTRY, MAX_UNPACKED
-    and MAX_RATIO; no XML part declares a DTD (entity expansion); the body holds at
-    most MAX_ROWS table rows and MAX_PARAGRAPHS paragraphs."""
-    import docx
-
-    data = _read_file(path)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFailure("PD602", "文件已加密，或是旧版 .doc 格式：请在 Word 中去掉密码，"
-                           "并“另存为”Word 文档（.docx）后再导入")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise ImportFailure("PD603", f"压缩包有 {len(infos)} 个文件，不像是 Word 文档")
-            if "word/document.xml" not in z.namelist():
-                raise ImportFailure("PD601", "不是 Word 文档（.docx）：缺少 word/document.xml")
-            total = 0
-            parts: dict[str, bytes] = {}
-            for info in infos:
-                parts[info.filename] = _check_entry(z, info, MAX_UNPACKED - total)
-                total += len(parts[info.filename])
-        # python-docx reads each member with read(), which inflates a member's whole
-        # stream in one call whatever its header declares (3 GB of zeros behind a
-        # small declared size): it gets the checked bytes instead, repacked unzipped.
-        document = docx.Document(io.BytesIO(_repacked(parts)))
-    except ImportFailure:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-        raise ImportFailure("PD601", f"不是有效的 Word 文档（.docx），或文件已损坏：{exc}") from None
-    except Exception as exc:  # python-docx and lxml on a damaged package
-        raise ImportFailure("PD601", f"Word 文档已损坏，无法读取：{type(exc).__name__}") from None
-    body = document.element.body
-    rows = sum(1 for _ in body.iter(ooxml.qn("w:tr")))
-    paragraphs = sum(1 for _ in body.iter(ooxml.qn("w:p")))
-    if rows > MAX_ROWS or paragraphs > MAX_PARAGRAPHS:
-        raise ImportFailure("PD603", f"文档有 {rows} 个表格行、{paragraphs} 个段落，超过上限"
-                           f"（{MAX_ROWS} 行、{MAX_PARAGRAPHS} 段），不像是一份自评表")
-    return document
-
-
-def _read_file(path: Path) -> bytes:
-    try:
-        return read_regular(path, MAX_FILE)
-    except SourceError as exc:
-        if exc.code == "PD006":
-            raise ImportFailure("PD603", f"文件超过 {MAX_FILE // 1024 // 1024} MB 的上限，"
-                               "不像是一份自评表") from None
-        raise ImportFailure("PD601", str(exc)) from None
-
-
-def _repacked(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return out.getvalue()
-
-
-def _check_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> bytes:
-    """Decompress one entry through a counter, a megabyte at a time (the sizes a zip
-    declares can lie); returns its bytes."""
-    xml = info.filename.endswith((".xml", ".rels"))
-    limit = min(MAX_XML if xml else MAX_ENTRY, room)
-    shape = _XmlShape(info.filename) if xml else None
-    size, tail = 0, b""
-    chunks = []
-    with z.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit or (size > 1 << 20 and size > MAX_RATIO * max(info.compress_size, 1)):
-                raise ImportFailure("PD603", f"压缩包中的 {info.filename} 解开后异常巨大"
-                                   "（可能是“压缩炸弹”），已拒绝读取")
-            if xml and _DOCTYPE.search(tail + chunk):  # the tail: a match across chunks
-                raise ImportFailure("PD603", f"{info.filename} 含有 DTD（<!DOCTYPE>，可用来做"
-                                   "实体展开攻击），Word 文档不会有，已拒绝读取")
-            tail = chunk[-8:]
-            if shape:
-                shape.feed(chunk)
-    if shape:
-        shape.close()  # a syntax error counts only once the size is known to be sane
-    return b"".join(chunks)
-
-
-class _XmlShape:
-    """Element and table nesting of an XML part, read as it streams in (lxml's pull
-    parser with entities, DTDs and the network off): deep nesting is what makes
-    readers, pandoc among them, slow beyond reason."""
-
-    def __init__(self, name: str):
-        self.name, self.depth, self.tables = name, 0, 0
-        self.error: etree.XMLSyntaxError | None = None
-        self.parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False,
-                                          no_network=True, load_dtd=False, huge_tree=False)
-
-    def close(self) -> None:
-        exc = self.error
-        if exc is None:
-            return
-        if "depth" in str(exc).lower() or "limit" in str(exc).lower():  # libxml2's own
-            raise ImportFailure("PD603", f"{self.name} 中的元素嵌套过深或文字过长，已拒绝读取")
-        raise ImportFailure("PD601", f"{self.name} 不是有效的 XML：{exc}")
-
-    def feed(self, chunk: bytes) -> None:
-        if self.error is not None:
-            return
-        try:
-            self.parser.feed(chunk)
-            events = self.parser.read_events()
-            for event, element in events:  # start and end events: elements
-                assert isinstance(element, etree._Element)
-                step = 1 if event == "start" else -1
-                self.depth += step
-                if element.tag == _TBL:
-                    self.tables += step
-                if event == "end":
-                    element.clear()  # nothing is kept: memory stays flat
-                if self.depth > MAX_DEPTH or self.tables > MAX_NESTED_TABLES:
-                    raise ImportFailure("PD603", f"{self.name} 中的元素嵌套过深（表格套表格 "
-                                       f"{self.tables} 层，元素 {self.depth} 层），已拒绝读取")
-        except etree.XMLSyntaxError as exc:
-            self.error = exc
 
 
 # ---------------------------------------------------------------- structure
@@ -281,12 +131,14 @@ def read_form(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported
 
 
 def read_documents(paths: list[Path], layout: Layout) -> Imported:
-    """The sources from one or more files of the same year: the first leads, each next
-    one fills in what it lacks (merge). An ImportFailure names its file in `source`."""
+    """The sources from one or more files of the same year (a form, a report, the
+    finance office's indicator sheet): the first leads, each next one fills in what it
+    lacks (merge). An ImportFailure names its file in `source`."""
     imported: Imported | None = None
     for path in paths:
         try:
-            read = read_parts(open_docx(path), layout, source=str(path))
+            opened = formats.open_file(path)
+            read = read_opened(opened, layout, str(path), need_table=len(paths) == 1)
         except ImportFailure as exc:
             exc.source = str(path)
             raise
@@ -295,12 +147,52 @@ def read_documents(paths: list[Path], layout: Layout) -> Imported:
         else:
             merge(imported, read)
     assert imported is not None, "at least one file"
+    if not imported.rows:
+        failure = ImportFailure("PD604", "这些文件中都没有找到指标表（表头应有一级指标和得分两列）")
+        failure.source = "、".join(map(str, paths))
+        raise failure
     finish(imported, layout)
     return imported
 
 
-def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Imported:
-    """What one file holds: facts, sections and indicator rows, not yet written."""
+def read_opened(opened: Opened, layout: Layout, source: str, need_table: bool = True) -> Imported:
+    """One opened file's sources, with what opening it put right or could not read."""
+    if opened.grids is not None:
+        read = read_sheets(opened.grids, layout, source)
+    else:
+        read = read_parts(opened.document, layout, source, need_table)
+    read.repairs[:0] = opened.repairs
+    for message in opened.warnings:
+        read.notes.warning("PD609", source, message)
+    return read
+
+
+def read_sheets(grids: list, layout: Layout, source: str) -> Imported:
+    """An indicator table alone (a workbook or a CSV): its rows, and the unit and year
+    from the rows above its header (a title row, a 填报单位 row)."""
+    out = Imported(source=source, tables_only=True)
+    found = _indicator_table(grids, layout, out, {})
+    if found is None:
+        raise ImportFailure("PD604", "表格中没有找到指标表：表头应有一级指标和得分两列（也认"
+                           "“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
+    (number, *_), out.rows = found
+    header = next(i for i, row in enumerate(grids[number])
+                  if "level1" in _header_roles(row, vocabulary(layout.csv_schema, None)).values())
+    blocks = []
+    for row in grids[number][:header]:
+        text = "  ".join(c.text for c in row if c.text and not c.continued)
+        if text:
+            blocks.append(("p", text, etree.Element(ooxml.qn("w:p"))))
+    facts = _facts(blocks, [], layout, out)
+    out.facts = {k: v for k, v in facts.items() if k in ("year", "unit")}
+    return out
+
+
+def read_parts(doc: Any, layout: Layout, source: str = "Word 文件",
+               need_table: bool = True) -> Imported:
+    """What one file holds: facts, sections and indicator rows, not yet written; a
+    file without an indicator table is PD604 when `need_table` (else another file
+    given with it may hold the table)."""
     out = Imported(source=source)
     body = doc.element.body
     numbered = ooxml.typed_numbering(body, _part(doc, "numbering"), _part(doc, "styles"))
@@ -311,6 +203,8 @@ def read_parts(doc: Any, layout: Layout, source: str = "Word 文件") -> Importe
     grids = [ooxml.read_table(tbl) for tbl in tables]
     funds, reason = form_blocks.budget_block(grids, layout) or ({}, "")
     found = _indicator_table(grids, layout, out, funds)
+    if found is None and not need_table:
+        found = [], []
     if found is None:
         raise ImportFailure("PD604", "没有找到自评表的结构：没有指标表（表头应有一级指标和得分两列，"
                            "也认“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
@@ -356,6 +250,9 @@ def merge(first: Imported, other: Imported) -> None:
     for key, value in other.facts.items():
         if first.facts.get(key) in (None, "", {}):
             first.facts[key] = value
+    first.tables_only = first.tables_only and other.tables_only
+    if not first.rows:  # a report without the table, then the sheet that has it
+        first.rows = other.rows
     by_path = {path: row for path, row in zip(_paths(other.rows), other.rows, strict=True)}
     for path, row in zip(_paths(first.rows), first.rows, strict=True):
         extra = by_path.get(path, {})
@@ -385,8 +282,13 @@ def _paths(rows: list[dict]) -> list[tuple[str, ...]]:
 
 
 def finish(out: Imported, layout: Layout) -> None:
-    """The sources, from what the files held; what is missing, as warnings."""
+    """The sources, from what the files held; what is missing, as warnings. From
+    sheets alone, only indicators/: content/ is the Word file's, or perfdoc init's."""
     source = out.source
+    if out.tables_only:
+        _check_weights(out)
+        out.files.update(_csv_files(out.rows, layout.csv_schema))
+        return
     for number, spec in enumerate((s for s in layout.sections if s.key in out.sections),
                                   start=1):
         _, hint, text, title = out.sections[spec.key]
@@ -399,11 +301,7 @@ def finish(out: Imported, layout: Layout) -> None:
         if spec.key not in out.sections:
             out.notes.warning("PD609", source, f"没有找到“{spec.title}”这一部分（标题应单独成行，"
                               "可带括号中的提示）；请补写 content/ 中的这一部分")
-    unweighted = [r for r in out.rows if not r.get("weight")]
-    if unweighted and all("weight" not in r for r in unweighted):  # no 分值 column at all
-        for record in unweighted:  # (another file given with it may have had one)
-            record["weight"] = record.get("score", "")
-        out.notes.warning("PD607", source, "表中没有“分值”列：分值暂按得分填写，请核对")
+    _check_weights(out)
     facts = out.facts
     for key, what in (("unit", "填报单位（“填报单位：…”）"), ("year", "年度（如“2020年”）")):
         if not facts.get(key):
@@ -420,6 +318,14 @@ def finish(out: Imported, layout: Layout) -> None:
         "---\n# 由 perfdoc import 从 Word 文件生成；金额等没有出现在表中的信息请补充。\n"
         + _yaml(facts) + "---\n")
     out.files.update(_csv_files(out.rows, layout.csv_schema))
+
+
+def _check_weights(out: Imported) -> None:
+    unweighted = [r for r in out.rows if not r.get("weight")]
+    if unweighted and all("weight" not in r for r in unweighted):  # no 分值 column at all
+        for record in unweighted:  # (another file given with it may have had one)
+            record["weight"] = record.get("score", "")
+        out.notes.warning("PD607", out.source, "表中没有“分值”列：分值暂按得分填写，请核对")
 
 
 def _has_first_level(markdown: str) -> bool:
@@ -659,8 +565,9 @@ def _take_signature(elements: list, out: Imported) -> None:
 
 def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, out: Imported,
                      funds: Funds) -> tuple[list[int], list[dict]] | None:
-    """(table indexes, rows) of the first table whose header names the indicator
-    columns, and of the tables that continue it (a page break or a paragraph splits a
+    """(table indexes, rows) of the table whose header names the indicator columns
+    (of several, the first that fits the layout's columns best), and of the tables
+    that continue it (a page break or a paragraph splits a
     long table in two in Word); rows as {role: text}, "" in a level meaning the cell
     above (merged)."""
     schema = layout.csv_schema
@@ -669,6 +576,9 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, ou
     totals = {normalized(layout.indicators.total_label)}
     if layout.report is not None:
         totals.add(normalized(layout.report.total_label))
+    own = {names[normalized(n)] for n in (*schema.required, schema.owner)
+           if normalized(n) in names} | {"index"}
+    candidates = []  # (how well the header fits the layout, table, header start, end, roles)
     for number, grid in enumerate(grids):
         for start, row in enumerate(grid):
             roles = _header_roles(row, names)
@@ -681,21 +591,36 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, ou
                 end += 1
             if "score" not in roles.values():
                 continue
-            reading = _Reading(roles, names, totals, layout, out, sum(c.span for c in row))
-            used = [number]
-            reading.read(grid, end)
-            following = number + 1
-            while reading.total is None and following < len(grids) \
-                    and reading.continued_by(grids[following]):
-                reading.read(grids[following], 0)
-                used.append(following)
-                following += 1
-            if len(used) > 1:
-                out.repair(f"已把分成 {len(used)} 个表格的指标表（跨页或中间有段落）接成一张：表格 "
-                           + "、".join(str(n + 1) for n in used))
-            reading.finish(funds)
-            return used, reading.rows
-    return None
+            named = set(roles.values())
+            candidates.append((len(named & own) - len(named - own), number, start, end, roles))
+            break
+    if not candidates:
+        return None
+    # The first table that fits the layout best: a project's table (年度指标值, 实际完成值)
+    # printed before the department's is not the department's.
+    fit, number, start, end, roles = max(candidates, key=lambda c: (c[0], -c[1]))
+    for other in candidates:
+        if other[1] < number and other[0] < fit:
+            header = grids[other[1]][other[2]]
+            headers = "、".join(c.text for c in header if names.get(normalized(c.text)) not in own)
+            out.notes.warning("PD610", out.source, f"表格 {other[1] + 1} 的表头有本版式没有的列"
+                              f"（{headers}），像是项目支出的指标表，没有导入；导入的是表格 "
+                              f"{number + 1}")
+    grid = grids[number]
+    reading = _Reading(roles, names, totals, layout, out, sum(c.span for c in grid[start]))
+    used = [number]
+    reading.read(grid, end)
+    following = number + 1
+    while reading.total is None and following < len(grids) \
+            and reading.continued_by(grids[following]):
+        reading.read(grids[following], 0)
+        used.append(following)
+        following += 1
+    if len(used) > 1:
+        out.repair(f"已把分成 {len(used)} 个表格的指标表（跨页或中间有段落）接成一张：表格 "
+                   + "、".join(str(n + 1) for n in used))
+    reading.finish(funds)
+    return used, reading.rows
 
 
 def _header_roles(row: list[ooxml.GridCell], names: dict[str, str]) -> dict[int, str]:
@@ -730,6 +655,18 @@ def _number(text: str) -> tuple[str, bool]:
     return text.strip(), False
 
 
+# 4.5（扣0.5分）, 4.5 (扣0.5分), ４．５分（…）: a score with its reason in brackets
+_REMARKED = re.compile(r"([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*分?\s*[（(]\s*(.+?)\s*[)）]", re.S)
+
+
+def _score_remark(text: str) -> tuple[str, str]:
+    """(score, remark) of a score cell that carries the deduction's reason."""
+    match = _REMARKED.fullmatch(text.strip())
+    if not match:
+        return text, ""
+    return _number(match[1])[0], match[2]
+
+
 class _Reading:
     """The indicator rows of one table, or of several that continue each other."""
 
@@ -740,7 +677,7 @@ class _Reading:
         self.rows: list[dict] = []
         self.total: str | None = None
         self.budget_score: str | None = None
-        self.normalised = self.joined = self.repeated = 0
+        self.normalised = self.joined = self.repeated = self.remarks = 0
         self.width = width  # the header's grid columns
 
     def is_total(self, row: list[ooxml.GridCell]) -> bool:
@@ -779,6 +716,7 @@ class _Reading:
 
     def record(self, row: list[ooxml.GridCell]) -> dict[str, str]:
         record: dict[str, str] = {}
+        remark = ""
         position = 0
         for cell in row:
             role = self.roles.get(position)
@@ -795,7 +733,13 @@ class _Reading:
             if role in ("weight", "score", "coefficient"):
                 text, changed = _number(text)
                 self.normalised += changed
+                if role == "score":
+                    text, remark = _score_remark(text)
             record[role] = text
+        if remark:  # 4.5（扣0.5分）: the remark is the reason for the deduction
+            note = record.get("note", "")
+            record["note"] = note if remark in note else "；".join(x for x in (remark, note) if x)
+            self.remarks += 1
         return record
 
     def finish(self, funds: Funds) -> None:
@@ -806,6 +750,10 @@ class _Reading:
             out.repair(f"已把指标名称中分行的文字接成一行（汉字之间不加空格）：{self.joined} 处")
         if self.repeated:
             out.repair(f"跳过了重复的表头行（跨页重复）：{self.repeated} 行")
+        if self.remarks:
+            where = "“说明”列" if "note" in self.roles.values() else "说明（note）"
+            out.repair(f"已把写在得分后括号里的扣分说明（如“4.5（扣0.5分）”）移到{where}："
+                       f"{self.remarks} 处")
         printed = self.budget_score
         budget = Decimal(printed) if printed and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", printed) \
             else _budget_score(self.layout, funds)
@@ -919,9 +867,14 @@ def _pandoc(binary: str, path: Path) -> str:
                            "已停止") from None
     except OSError as exc:
         raise ImportFailure("PD601", f"无法运行 pandoc：{exc.strerror}") from None
-    if done.returncode != 0:
-        why = " ".join(done.stderr.decode("utf-8", "replace").split())[:300]  # one line
-        raise ImportFailure("PD601", f"pandoc 无法读取文档内容：{why or done.returncode}")
+    if b"Heap exhausted" in done.stderr:
+        raise ImportFailure("PD603", f"pandoc 读取文档内容时超过 {PANDOC_MEMORY.upper()}B 的内存"
+                           "上限，已停止")
+    if done.returncode != 0:  # pandoc's own words are for developers: PERFDOC_DEBUG=1 shows them
+        if os.environ.get("PERFDOC_DEBUG"):
+            print(done.stderr.decode("utf-8", "replace"), file=sys.stderr)
+        raise ImportFailure("PD601", f"pandoc 无法读取文档内容（退出码 {done.returncode}）："
+                           "文件中可能有已损坏的部分；请在 Word 中打开后另存为 .docx 再导入")
     return done.stdout.decode("utf-8", "replace")
 
 
@@ -1031,15 +984,17 @@ def _csv_files(rows: list[dict], schema: CsvSchema) -> dict[str, str]:
 
 
 def write_project(imported: Imported, target: Path, force: bool) -> list[Path]:
-    """content/ and indicators/ into `target`, all or nothing."""
-    existing = [d for d in ("content", "indicators") if (target / d).exists()]
+    """content/ and indicators/ (only indicators/ from sheets) into `target`, all or
+    nothing."""
+    folders = ("indicators",) if imported.tables_only else ("content", "indicators")
+    existing = [d for d in folders if (target / d).exists()]
     if existing and not force:
         raise ImportFailure("PD605", f"{target} 中已有 {'、'.join(d + '/' for d in existing)}，"
                            "不会覆盖；确需覆盖请加 --force")
     if target.exists() and not target.is_dir():
         raise ImportFailure("PD605", f"{target} 不是目录")
     try:
-        check_targets(target, [target / "content", target / "indicators"]
+        check_targets(target, [target / d for d in folders]
                       + [target / name for name in imported.files])
     except WriteError as exc:
         raise ImportFailure("PD605", str(exc)) from None
@@ -1051,6 +1006,8 @@ def write_project(imported: Imported, target: Path, force: bool) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         for folder, pattern in (("content", "*.md"), ("indicators", "*.csv")):
+            if folder not in folders:
+                continue
             dest = target / folder
             dest.mkdir(exist_ok=True)
             for stale in dest.glob(pattern):  # --force: the old sources go; images stay
