@@ -63,6 +63,7 @@ class Imported:
     sections: dict[str, tuple[SectionSpec, str, str, str | None]] = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)  # indicator rows, {role: text}
     tables_only: bool = False  # read from sheets only: indicators/ is all it writes
+    header_row: int = 0  # where the indicator table's header starts in its table
 
     def repair(self, line: str) -> None:
         self.repairs.append(line)
@@ -176,10 +177,8 @@ def read_sheets(grids: list, layout: Layout, source: str) -> Imported:
         raise ImportFailure("PD604", "表格中没有找到指标表：表头应有一级指标和得分两列（也认"
                            "“自评得分”“分值（分）”“备注”等写法，见 README 第 7 节）")
     (number, *_), out.rows = found
-    header = next(i for i, row in enumerate(grids[number])
-                  if "level1" in _header_roles(row, vocabulary(layout.csv_schema, None)).values())
     blocks = []
-    for row in grids[number][:header]:
+    for row in grids[number][:out.header_row]:
         text = "  ".join(c.text for c in row if c.text and not c.continued)
         if text:
             blocks.append(("p", text, etree.Element(ooxml.qn("w:p"))))
@@ -599,6 +598,7 @@ def _indicator_table(grids: list[list[list[ooxml.GridCell]]], layout: Layout, ou
     # The first table that fits the layout best: a project's table (年度指标值, 实际完成值)
     # printed before the department's is not the department's.
     fit, number, start, end, roles = max(candidates, key=lambda c: (c[0], -c[1]))
+    out.header_row = start
     for other in candidates:
         if other[1] < number and other[0] < fit:
             header = grids[other[1]][other[2]]
