@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
 from conftest import ROOT, SAMPLE_FINDING, copy_project, digest_tree, run_perfdoc
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -99,3 +100,29 @@ def test_fix_is_idempotent_and_changes_only_what_rules_name(text):
 def test_every_rule_has_a_severity():
     assert set(SEVERITY) == {f"PD41{n}" for n in range(1, 9)}
     assert {c for c, s in SEVERITY.items() if s == "error"} == {"PD416", "PD417"}
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("按苏财预【2021】11号执行", ["【2021】"]),
+    # The issuer is the last 12 Han characters before the bracket, as a regular expression
+    # would take them; one before that does not stop the finding.
+    ("一二三四五六七八九十甲乙丙【2021】3号", ["【2021】"]),
+    ("【2021】3号", []),  # no issuer
+    ("a【2021】3号", []),
+    # Two in a row: the first one's 号 is not the second one's issuer.
+    ("苏财预【2021】11号【2022】5号", ["【2021】"]),
+    ("苏财预【2021】11号，苏财绩【2022】5号", ["【2021】", "【2022】"]),
+    ("（2021）1号苏财预【2022】3号", ["【2022】"]),
+])
+def test_document_numbers_need_an_issuer(text, found):
+    got = [text[f.start:f.end] for f in findings(text) if f.code == "PD411"]
+    assert got == found
+
+
+@pytest.mark.parametrize(("text", "spaces"), [
+    ("中文 中文", 1), ("中文\u3000\u3000中文", 1), ("，  中文", 1),
+    ("， 。", 0),  # punctuation on both sides, no Han character
+    (" 中文", 0), ("中文 ", 0), ("中文 abc", 0), ("abc def", 0),
+])
+def test_spaces_between_chinese(text, spaces):
+    assert len([f for f in findings(text) if f.code == "PD414"]) == spaces

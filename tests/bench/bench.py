@@ -1,11 +1,12 @@
-"""`make bench`: perfdoc build at 1x, 10x and 100x the sample, against pandoc.
+"""`make bench`: perfdoc build on the sample and at 1x, 10x and 100x it, against pandoc.
 
-Each case times the whole process (`perfdoc build DIR`: check + form + report +
-xlsx) and, as the reference, pandoc (pypandoc-binary) converting the same
-Markdown plus the indicator table as a GFM table to docx. Median wall time over
-several runs after a warm-up; peak RSS of each child from wait4. The outputs
-timed are checked (they open, and hold every indicator row), so a fast wrong
-build cannot score. Results go to BENCHMARKS.md.
+Each case times the whole cold process (`perfdoc build DIR`: check + form + report +
+xlsx, and `perfdoc check DIR`) and, as the reference, pandoc (pypandoc-binary)
+converting the same Markdown plus the indicator table as a GFM table to docx, run
+alternately in pairs after a warm-up; peak RSS of each child from wait4. The outputs
+timed are checked (they open, and hold every indicator row), so a fast wrong build
+cannot score. Then each command's import time (`python -X importtime`), the projects
+and the preview. Results go to BENCHMARKS.md and the README's tables.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import datetime  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -43,7 +45,8 @@ from synthetic import PROJECT_ROWS, ROOT, make_project, make_projects  # noqa: E
 from perfdoc.rules.check import check_project  # noqa: E402
 
 PERFDOC = Path(sys.executable).with_name("perfdoc")
-SCALES = {1: 7, 10: 5, 100: 3}  # scale -> timed runs (after one warm-up)
+SCALES = {"sample": 15, 1: 7, 10: 5, 100: 3}  # scale -> timed pairs (after one warm-up)
+IMPORT_RUNS = 5  # -X importtime runs per command; the least is kept (the least disturbed)
 PROJECT_COUNTS = (5, 10, 25, 50)  # projects beside the 1x sample; 3 timed runs each
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -51,6 +54,10 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # As on a user's machine, Python caches bytecode (this workplace sets
 # PYTHONDONTWRITEBYTECODE, which would time the compiler instead).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def label(scale: int | str) -> str:
+    return "sample" if scale == "sample" else f"{scale}×"
 
 
 def run(cmd: list[str]) -> tuple[float, int]:
@@ -87,22 +94,80 @@ def verify(project: Path, rows: int) -> None:
     assert (project / "build" / "scores.xlsx").stat().st_size > 0
 
 
-def measure(scale: int, runs: int, work: Path) -> dict:
-    project, rows = make_project(scale, work / f"x{scale}")
+def copy_sample(dest: Path) -> tuple[Path, int]:
+    """The repository's own sample (report and its three projects: 7 outputs)."""
+    for name in ("content", "indicators", "projects"):
+        shutil.copytree(ROOT / name, dest / name)
+    report, _ = check_project(dest)
+    assert report is not None
+    return dest, len(report.indicators)
+
+
+def measure(scale: int | str, runs: int, work: Path) -> dict:
+    project, rows = (copy_sample(work / "sample") if scale == "sample"
+                     else make_project(int(scale), work / f"x{scale}"))
     md_kb = sum(p.stat().st_size for p in (project / "content").glob("*.md")) / 1024
     source = work / f"x{scale}.md"
     pandoc_input(project, source)
     pandoc = pypandoc.get_pandoc_path()
     ours = [str(PERFDOC), "build", str(project)]
     theirs = [pandoc, "-f", "gfm", "-t", "docx", "-o", str(work / f"x{scale}.docx"), str(source)]
-    results = {}
-    for name, cmd in (("perfdoc", ours), ("pandoc", theirs)):
+    check = [str(PERFDOC), "check", str(project)]
+    for cmd in (ours, theirs, check):
         run(cmd)  # warm-up
-        samples = [run(cmd) for _ in range(runs)]
-        results[name] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+    # Pairs, run alternately: a busy moment of the machine slows both of a pair, so the
+    # ratio of each pair is steadier than the ratio of two medians taken minutes apart.
+    pairs, checks = [], []
+    for n in range(1, runs + 1):
+        pair = run(ours), run(theirs)
+        pairs.append(pair)
+        checks.append(run(check)[0])
+        print(f"  {label(scale)} pair {n}: perfdoc build {pair[0][0] * 1000:.0f} ms, pandoc "
+              f"{pair[1][0] * 1000:.0f} ms, {pair[0][0] / pair[1][0]:.2f}×; perfdoc check "
+              f"{checks[-1] * 1000:.0f} ms", flush=True)
     verify(project, rows)
     return {"scale": scale, "rows": rows, "md_kb": md_kb, "runs": runs,
-            "perfdoc": results["perfdoc"], "pandoc": results["pandoc"]}
+            "perfdoc": (statistics.median(p[0][0] for p in pairs), max(p[0][1] for p in pairs)),
+            "pandoc": (statistics.median(p[1][0] for p in pairs), max(p[1][1] for p in pairs)),
+            "ratio": statistics.median(p[0][0] / p[1][0] for p in pairs),
+            "check": statistics.median(checks)}
+
+
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)$", re.M)
+
+
+def import_times(project: Path, work: Path) -> list[dict]:
+    """What each command imports before it starts working, by `python -X importtime`:
+    the total (the top-level imports' cumulative times, interpreter start-up's own
+    imports included), the modules, and perfdoc's own modules' share."""
+    commands = {
+        "--version": ["--version"],
+        "check": ["check", str(project)],
+        "fix --check": ["fix", "--check", str(project)],
+        "build": ["build", str(project)],
+        "import": ["import", str(project / "build" / "report.docx"), "--into",
+                   str(work / "imported"), "--force"],
+    }
+    out = []
+    for name, args in commands.items():
+        best = None
+        for _ in range(IMPORT_RUNS):
+            done = subprocess.run([sys.executable, "-X", "importtime", "-m", "perfdoc", *args],
+                                  capture_output=True, text=True, env=ENV, cwd=work)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"failed: perfdoc {name}\n{done.stderr[-2000:]}")
+            rows = [(int(m[1]), int(m[2]), len(m[3]), m[4])
+                    for m in _IMPORT_LINE.finditer(done.stderr)]
+            total = sum(cumulative for _, cumulative, indent, _ in rows if indent == 1)
+            if best is None or total < best["total"]:
+                ours = sum(own for own, _, _, module in rows
+                           if module.split(".")[0] == "perfdoc")
+                best = {"command": name, "total": total, "modules": len(rows), "ours": ours}
+        out.append(best)
+        print(f"import time, perfdoc {name}: {best['total'] / 1000:.0f} ms, "
+              f"{best['modules']} modules (perfdoc's own {best['ours'] / 1000:.0f} ms)",
+              flush=True)
+    return out
 
 
 def verify_projects(project: Path, count: int) -> None:
@@ -182,7 +247,21 @@ def measure_preview(scale: int, work: Path, saves: int = 9) -> dict:
     return {"scale": scale, "median": statistics.median(samples[1:]), "saves": saves}
 
 
-def report(results: list[dict], projects: list[dict], previews: list[dict]) -> str:
+def imports_table(imports: list[dict]) -> list[str]:
+    lines = ["", "## Start-up", "",
+             "What each command imports before it works: `python -X importtime -m perfdoc "
+             "…`, the sum of the top-level imports' cumulative times (interpreter start-up's "
+             f"own imports included), the least of {IMPORT_RUNS} runs; \"perfdoc's own\" is "
+             "the time spent in perfdoc's modules themselves. A command imports only what it "
+             "needs: `check` neither python-docx nor lxml.", "",
+             "| command | import time | modules | perfdoc's own |", "|---|---|---|---|"]
+    lines += [f"| `perfdoc {r['command']}` | {r['total'] / 1000:.0f} ms | {r['modules']} | "
+              f"{r['ours'] / 1000:.0f} ms |" for r in imports]
+    return lines
+
+
+def report(results: list[dict], projects: list[dict], previews: list[dict],
+           imports: list[dict]) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
                 .splitlines() if line.startswith("model name")), platform.processor())
     lines = [
@@ -197,21 +276,27 @@ def report(results: list[dict], projects: list[dict], previews: list[dict]) -> s
         f"Jinja2 {version('Jinja2')}; pandoc "
         f"{pypandoc.get_pandoc_version()} (pypandoc-binary {version('pypandoc-binary')})",
         "",
-        "Whole process, median wall time after a warm-up run, with Python's bytecode cache "
-        "on (as installed). perfdoc: check + form.docx + report.docx + scores.xlsx. pandoc: "
+        "Whole process, cold (a new process each time, as `make docx` and CI run it), "
+        "with Python's bytecode cache on (as installed); median wall time of the timed runs "
+        "after a warm-up. perfdoc: check + form.docx + report.docx + scores.xlsx. pandoc: "
         "the same Markdown (templates filled in) plus the indicator table as one GFM table, "
-        "to one docx. Synthetic projects: tests/bench/synthetic.py.",
+        "to one docx. perfdoc and pandoc run alternately, in pairs, and \"perfdoc / pandoc\" "
+        "is the median of the pairs' ratios (a busy moment slows both of a pair); `make "
+        "bench` prints every pair. \"check\": `perfdoc check` on the same project, run "
+        "after each pair. Synthetic projects: tests/bench/synthetic.py.",
         "",
-        "| size | indicator rows | Markdown | runs | perfdoc | pandoc | perfdoc / pandoc | "
-        "perfdoc peak RSS | pandoc peak RSS | perfdoc per row |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| size | indicator rows | Markdown | pairs | perfdoc | pandoc | perfdoc / pandoc | "
+        "perfdoc check | perfdoc peak RSS | pandoc peak RSS | perfdoc per row |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         (ours, our_rss), (theirs, their_rss) = r["perfdoc"], r["pandoc"]
         lines.append(
-            f"| {r['scale']}× | {r['rows']} | {r['md_kb']:.0f} KB | {r['runs']} | "
-            f"{ours:.2f} s | {theirs:.2f} s | {ours / theirs:.2f} | {our_rss} MB | "
-            f"{their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
+            f"| {label(r['scale'])} | {r['rows']} | {r['md_kb']:.0f} KB | {r['runs']} | "
+            f"{ours:.2f} s | {theirs:.2f} s | {r['ratio']:.2f} | {r['check']:.2f} s | "
+            f"{our_rss} MB | {their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
+    if imports:
+        lines += imports_table(imports)
     if projects:
         lines += projects_table(projects)
     if previews:
@@ -234,11 +319,14 @@ def main() -> None:
     results = []
     compileall.compile_dir(str(ROOT / "perfdoc"), quiet=1)
     with tempfile.TemporaryDirectory(prefix="perfdoc-bench-") as tmp:
-        for scale in (int(s) for s in args.scales.split(",")):
+        for scale in ("sample", *(int(s) for s in args.scales.split(","))):
             result = measure(scale, SCALES.get(scale, 3), Path(tmp))
-            print(f"{scale}x: perfdoc {result['perfdoc'][0]:.2f} s, pandoc "
-                  f"{result['pandoc'][0]:.2f} s, peak {result['perfdoc'][1]} MB", flush=True)
+            print(f"{label(scale)}: perfdoc {result['perfdoc'][0]:.2f} s, pandoc "
+                  f"{result['pandoc'][0]:.2f} s, ratio {result['ratio']:.2f} (median of the "
+                  f"pairs), check {result['check']:.2f} s, peak {result['perfdoc'][1]} MB",
+                  flush=True)
             results.append(result)
+        imports = import_times(Path(tmp) / "sample", Path(tmp))
         projects = []
         for count in PROJECT_COUNTS:
             projects.append(measure_projects(count, Path(tmp)))
@@ -247,16 +335,17 @@ def main() -> None:
         previews = [measure_preview(scale, Path(tmp)) for scale in (1, 100)]
         for r in previews:
             print(f"preview {r['scale']}x: {r['median'] * 1000:.0f} ms", flush=True)
-    text = report(results, projects, previews)
+    text = report(results, projects, previews, imports)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     # The README quotes each table between its markers.
     readme = ROOT / "README.md"
     current = readme.read_text(encoding="utf-8")
-    department, _, rest = text.partition("## Projects")
-    projects_part, _, preview_part = rest.partition("## Preview")
-    for marker, part in (("bench", department), ("bench-projects", projects_part),
-                         ("bench-preview", preview_part)):
+    department, *sections = re.split(r"^## ", text, flags=re.M)
+    parts = {"bench": department} | {f"bench-{heading.split()[0].lower()}": body
+                                     for heading, _, body in (s.partition("\n")
+                                                              for s in sections)}
+    for marker, part in parts.items():  # bench, bench-start-up, bench-projects, bench-preview
         start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         if start in current and end in current:
             table = "\n".join(line for line in part.splitlines() if line.startswith("|"))
