@@ -15,6 +15,7 @@ from conftest import ROOT
 from perfdoc.sources.layout import load_layout
 from perfdoc.word import document
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HEAVY = ("docx", "pypandoc", "watchfiles", "lxml", "openpyxl")
 
 
@@ -84,7 +85,7 @@ def test_the_template_is_read_once_and_each_document_is_its_own(monkeypatch):
     first = document.new_document(layout, body_pt=16, table_pt=12, title_pt=22, line_pt=28)
     second = document.new_document(layout, body_pt=16, table_pt=12, title_pt=22, line_pt=28)
     other = document.new_document(layout, body_pt=14, table_pt=10.5, title_pt=18)
-    assert opened == [()]  # python-docx's default template, parsed once for all three
+    assert opened == [(str(document.TEMPLATE),)]  # parsed once for all three
     assert first.package is not second.package
     styles = first.package.styles.element
     styles.remove(styles[-1])  # a change to one copy reaches no other
@@ -92,3 +93,18 @@ def test_the_template_is_read_once_and_each_document_is_its_own(monkeypatch):
     fresh = document.new_document(layout, body_pt=16, table_pt=12, title_pt=22, line_pt=28)
     assert len(fresh.package.styles.element) == len(styles) + 1
     assert other.sheet["body"].size_pt == 14 and first.sheet["body"].size_pt == 16
+
+
+def test_the_shipped_template_is_python_docx_s_pruned():
+    """assets/template.docx is python-docx's default template, pruned: when an upgrade
+    changes that template, this says so (then run document.write_template())."""
+    def parts(doc):
+        package = doc.part.package
+        return [(str(p.partname), p.content_type, p.blob, p.rels.xml if len(p.rels) else b"")
+                for p in package.iter_parts()] + [package.rels.xml]
+
+    shipped = docx.Document(str(document.TEMPLATE))
+    assert parts(shipped) == parts(document.pruned_default()), (
+        "python-docx's template changed: python -c 'from perfdoc.word.document import "
+        "write_template; write_template()', then check the outputs")
+    assert len(shipped.styles.element.findall(f"{{{W}}}style")) < 20  # of 169
