@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from perfdoc import files, ooxml
+from perfdoc import files, ooxml, source_date
 from perfdoc.diagnostics import Diagnostics
 from perfdoc.rules.check import check_project
 from perfdoc.sheets.project_summary import build_projects_xlsx
 from perfdoc.sheets.xlsx import build_scores_xlsx
-from perfdoc.source_date import source_date
 from perfdoc.sources.project_load import PROJECTS_DIR
 from perfdoc.word.document import WordDocument
 from perfdoc.word.form import build_form
@@ -38,11 +37,12 @@ def build(root: Path, out_dir: Path | None = None, pdf: bool = False) -> BuildRe
     """Check the project and, when it is clean, write the form, the report, the
     scoring spreadsheet, and each project's form with the projects' summary; with
     `pdf`, then each document as PDF too (LibreOffice)."""
-    report, diags = check_project(root)
-    result = BuildResult(diags)
-    if report is None or diags.errors:
-        return result
-    when = source_date(root)
+    with source_date.started(root) as source_date_of:
+        report, diags = check_project(root)
+        result = BuildResult(diags)
+        if report is None or diags.errors:
+            return result
+        when = source_date_of()
     title = report.report_title.replace("\n", "")
     payloads = {"form.docx": _package(build_form(report, root, diags), title, report.facts.unit, when),
                 "report.docx": _package(build_report(report, diags), title, report.facts.unit,

@@ -57,6 +57,8 @@ class LayoutError(Exception):
 
 @dataclass(frozen=True)
 class Page:
+    """The paper and its margins (GB/T 9704: A4, 37 mm top, 28 mm left)."""
+
     width_mm: float
     height_mm: float
     top_mm: float
@@ -72,6 +74,8 @@ class Page:
 
 @dataclass(frozen=True)
 class Fonts:
+    """The font of each role: body text, title, 黑体 and 楷体 headings, Latin text, page numbers."""
+
     body: str
     title: str
     heiti: str
@@ -82,6 +86,8 @@ class Fonts:
 
 @dataclass(frozen=True)
 class Grade:
+    """A band of the total score: its name (优, 良 …) and the least total it takes."""
+
     name: str
     min: Decimal
 
@@ -98,6 +104,8 @@ def default_role(key: str) -> str:
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A narrative section a layout prints: its key in content/*.md, title and hint."""
+
     key: str
     title: str
     hint: str
@@ -108,6 +116,8 @@ class SectionSpec:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of an indicator table: the CSV field it prints, its head and width."""
+
     field: str
     header: str
     width: float
@@ -166,6 +176,8 @@ class SectionsBlock:
 
 @dataclass(frozen=True)
 class HeaderCell:
+    """A cell of a form's header rows: a printed label or a field of the facts."""
+
     width: float
     label: str | None = None  # printed as is, in the heading font
     field: str | None = None  # one of HEADER_FIELDS
@@ -173,11 +185,15 @@ class HeaderCell:
 
 @dataclass(frozen=True)
 class HeaderBlock:
+    """The rows above a form's tables (单位名称, 联系人 …), cell by cell."""
+
     rows: tuple[tuple[HeaderCell, ...], ...]
 
 
 @dataclass(frozen=True)
 class BudgetColumn:
+    """A column of the funds table: an amount, the 执行率, its score or a label."""
+
     field: str  # one of BUDGET_FIELDS
     header: str
     width: float
@@ -186,6 +202,8 @@ class BudgetColumn:
 
 @dataclass(frozen=True)
 class BudgetBlock:
+    """The funds table: its sources (rows), amounts (columns) and the 执行率 score."""
+
     label: str
     row_label_width: float
     amounts: tuple[str, ...]  # the keys under each source in funds
@@ -220,12 +238,16 @@ class Part:
 
 @dataclass(frozen=True)
 class GoalsBlock:
+    """The goals rows of a form: a label down the left and the parts beside it."""
+
     label: str
     parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
 class IndicatorBlock:
+    """The indicator table of a form: its columns, total row and scoring model."""
+
     label: str | None  # a block label down the left edge (project forms)
     heading: str | None  # a title row above the column heads (the Jiangsu form)
     total_label: str
@@ -277,12 +299,16 @@ PROJECT_CSV = CsvSchema(("一级指标", "二级指标", "三级指标"), 0, "�
 
 @dataclass(frozen=True)
 class TextBlock:
+    """Rows of narrative parts, each printed from a section or a project.md part."""
+
     label_width: float
     parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
 class SignatureBlock:
+    """The signature row at the foot of a form (项目负责人, 财务负责人 …)."""
+
     cells: tuple[str, ...]
 
 
@@ -300,6 +326,8 @@ def grade_of(grades: tuple[Grade, ...], total: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Layout:
+    """A form's layout, read from its TOML file: page, fonts, grades and blocks."""
+
     name: str
     kind: str  # department | project
     description: str

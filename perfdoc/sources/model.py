@@ -49,6 +49,8 @@ def decimal_text(value: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One row of an indicator table: its level names, 分值, 得分 and 说明."""
+
     levels: tuple[str, ...]  # one name per level, blanks already filled from above
     weight: Decimal  # 分值
     score: Decimal  # 得分
@@ -78,6 +80,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Section:
+    """A narrative section: content/*.md (or a part of project.md) as read."""
+
     key: str  # overview | evaluation | achievements | problems | suggestions
     title: str  # 一、部门概况
     hint: str  # （部门基本情况、收支情况等）
@@ -207,6 +211,8 @@ class Budgeted(Scored):
 
 @dataclass(frozen=True)
 class Project(Scored):
+    """A project's self-evaluation: projects/<folder>/, read and scored."""
+
     folder: str  # projects/01-电子政务外网运维, repository-relative
     layout: Layout
     year: int
@@ -258,6 +264,8 @@ class Project(Scored):
 
 @dataclass
 class Report(Scored):
+    """The department's report: its facts, sections, indicators and projects."""
+
     root: Path
     layout: Layout
     facts: Facts
