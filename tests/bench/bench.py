@@ -247,7 +247,33 @@ def measure_preview(scale: int, work: Path, saves: int = 9) -> dict:
     return {"scale": scale, "median": statistics.median(samples[1:]), "saves": saves}
 
 
-def imports_table(imports: list[dict]) -> list[str]:
+# What no perfdoc code can go below: the interpreter, and the libraries each command
+# must import (check: frontmatter, Markdown, templates; build: python-docx too).
+FLOORS = {
+    "`python -c pass`": "pass",
+    "check's libraries: python-frontmatter, PyYAML, markdown-it-py, Jinja2 (sandbox)":
+        "import frontmatter, yaml, markdown_it, jinja2.sandbox",
+    "build's libraries: the same and python-docx (lxml)":
+        "import frontmatter, yaml, markdown_it, jinja2.sandbox, docx",
+}
+FLOOR_RUNS = 15
+
+
+def floors(project: Path) -> list[tuple[str, float]]:
+    """Wall time of the floors and of the commands themselves, run in turn (medians)."""
+    cases = {name: [sys.executable, "-c", code] for name, code in FLOORS.items()}
+    cases |= {f"`perfdoc {cmd}`": [str(PERFDOC), cmd, str(project)] for cmd in ("check", "build")}
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(FLOOR_RUNS):
+        for name, cmd in cases.items():
+            times[name].append(run(cmd)[0])
+    out = [(name, statistics.median(samples)) for name, samples in times.items()]
+    for name, seconds in out:
+        print(f"floor: {name}: {seconds * 1000:.0f} ms", flush=True)
+    return out
+
+
+def imports_table(imports: list[dict], floor: list[tuple[str, float]]) -> list[str]:
     lines = ["", "## Start-up", "",
              "What each command imports before it works: `python -X importtime -m perfdoc "
              "…`, the sum of the top-level imports' cumulative times (interpreter start-up's "
@@ -257,11 +283,15 @@ def imports_table(imports: list[dict]) -> list[str]:
              "| command | import time | modules | perfdoc's own |", "|---|---|---|---|"]
     lines += [f"| `perfdoc {r['command']}` | {r['total'] / 1000:.0f} ms | {r['modules']} | "
               f"{r['ours'] / 1000:.0f} ms |" for r in imports]
+    lines += ["", "The floor: the interpreter alone and the libraries a command must import, "
+              f"against the whole command on the sample (wall time, median of {FLOOR_RUNS} "
+              "runs in turn).", "", "| process | wall |", "|---|---|"]
+    lines += [f"| {name} | {seconds * 1000:.0f} ms |" for name, seconds in floor]
     return lines
 
 
 def report(results: list[dict], projects: list[dict], previews: list[dict],
-           imports: list[dict]) -> str:
+           imports: list[dict], floor: list[tuple[str, float]]) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
                 .splitlines() if line.startswith("model name")), platform.processor())
     lines = [
@@ -296,7 +326,7 @@ def report(results: list[dict], projects: list[dict], previews: list[dict],
             f"{ours:.2f} s | {theirs:.2f} s | {r['ratio']:.2f} | {r['check']:.2f} s | "
             f"{our_rss} MB | {their_rss} MB | {ours / r['rows'] * 1000:.2f} ms |")
     if imports:
-        lines += imports_table(imports)
+        lines += imports_table(imports, floor)
     if projects:
         lines += projects_table(projects)
     if previews:
@@ -327,6 +357,7 @@ def main() -> None:
                   flush=True)
             results.append(result)
         imports = import_times(Path(tmp) / "sample", Path(tmp))
+        floor = floors(Path(tmp) / "sample")
         projects = []
         for count in PROJECT_COUNTS:
             projects.append(measure_projects(count, Path(tmp)))
@@ -335,7 +366,7 @@ def main() -> None:
         previews = [measure_preview(scale, Path(tmp)) for scale in (1, 100)]
         for r in previews:
             print(f"preview {r['scale']}x: {r['median'] * 1000:.0f} ms", flush=True)
-    text = report(results, projects, previews, imports)
+    text = report(results, projects, previews, imports, floor)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     # The README quotes each table between its markers.
@@ -348,7 +379,8 @@ def main() -> None:
     for marker, part in parts.items():  # bench, bench-start-up, bench-projects, bench-preview
         start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         if start in current and end in current:
-            table = "\n".join(line for line in part.splitlines() if line.startswith("|"))
+            tables = re.findall(r"^\|.*(?:\n\|.*)*", part, re.M)  # each table, whole
+            table = "\n\n".join(tables)
             head, rest = current.split(start, 1)
             current = f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
     readme.write_text(current, encoding="utf-8")
