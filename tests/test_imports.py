@@ -36,19 +36,12 @@ def test_check_and_fix_do_not_import_the_heavy_stacks(command):
 _COMPILES = r"""
 import re, re._compiler, re._parser, sys, traceback
 seen = []
-def widest(parsed):
-    width = 0
-    for op, av in parsed:
-        if op is re._parser.IN:
-            width = max([width] + [b - a + 1 for kind, (a, b) in
-                        ((k, v) for k, v in av if k is re._parser.RANGE)])
-        for item in (av if isinstance(av, (list, tuple)) else ()):
-            if isinstance(item, re._parser.SubPattern):
-                width = max(width, widest(item))
-            elif isinstance(item, (list, tuple)):
-                width = max([width] + [widest(s) for s in item
-                                       if isinstance(s, re._parser.SubPattern)])
-    return width
+def widest(node):  # the widest (RANGE, (lo, hi)) anywhere in a parsed pattern
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is re._parser.RANGE:
+        return node[1][1] - node[1][0] + 1
+    if isinstance(node, (list, tuple, re._parser.SubPattern)):
+        return max((widest(item) for item in node), default=0)
+    return 0
 original = re._compiler.compile
 def compile(p, flags=0):
     caller = [f.filename for f in traceback.extract_stack()[:-1] if "/re/" not in f.filename]
